@@ -1,7 +1,7 @@
 // proofhub CLI dispatcher. Each command lives in server/cli/commands/<name>.ts and exports
 // `run(argv): Promise<number>` returning the exit code: 0 success, 1 a check failed, 2 bad usage
 // or unreadable input. Every command answers --help.
-import { EXIT_USAGE, printError } from './io';
+import { EXIT_USAGE, UsageError, printError } from './io';
 
 type CommandModule = { run: (argv: string[]) => Promise<number> };
 
@@ -37,5 +37,15 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const command = await entry.load();
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // Commands throw UsageError for bad usage and unreadable input anywhere in their work; one
+    // place turns it into the message and exit code 2. Anything else is a bug and keeps its stack.
+    if (error instanceof UsageError) {
+      printError(`${name}: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
 }

@@ -1,0 +1,217 @@
+// Peer links on real loopback sockets: authenticated delivery in order, and every kind of bad
+// input (malformed, oversized, wrongly signed, replayed, unknown key) delivers nothing.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
+import { nodeVerifier } from '@/server/crypto/ed25519-node';
+import { parseGenesis, type Genesis } from '../genesis';
+import { generateValidatorKey, type ValidatorKey } from '../keys';
+import { silentLogger } from '../logger';
+import {
+  decodeFrame,
+  encodeHello,
+  encodeMessage,
+  encodeMessageBody,
+  FRAME_CHALLENGE,
+  FRAME_WELCOME,
+  helloSigningBytes,
+  messageSigningBytes,
+} from './envelope';
+import { PEER_PATH, PeerLinks } from './peer-links';
+
+interface Node {
+  links: PeerLinks;
+  server: Server;
+  received: { from: number; text: string }[];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<void>)();
+});
+
+async function listen(): Promise<Server> {
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+async function makeNetwork(): Promise<{ genesis: Genesis; keys: ValidatorKey[]; servers: Server[] }> {
+  const keys = Array.from({ length: 4 }, () => generateValidatorKey());
+  const servers: Server[] = [];
+  for (let i = 0; i < 4; i++) servers.push(await listen());
+  cleanups.push(async () => {
+    for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const genesis = parseGenesis({
+    chain_id: 'links-test',
+    created_at: '2026-01-01T00:00:00.000Z',
+    validators: keys.map((key, index) => ({ index, public_key: bytesToHex(key.publicKey), host: '127.0.0.1', port: (servers[index]?.address() as AddressInfo).port })),
+  });
+  return { genesis, keys, servers };
+}
+
+function startNode(genesis: Genesis, keys: ValidatorKey[], servers: Server[], index: number, maxFrameBytes = 64 * 1024): Node {
+  const received: { from: number; text: string }[] = [];
+  const links = new PeerLinks({
+    genesis,
+    selfIndex: index,
+    key: keys[index] as ValidatorKey,
+    verifier: nodeVerifier,
+    onMessage: (from, payload) => received.push({ from, text: utf8Decode(payload) }),
+    log: silentLogger,
+    maxFrameBytes,
+    minBackoffMs: 20,
+    maxBackoffMs: 200,
+  });
+  const server = servers[index] as Server;
+  server.on('upgrade', (request, socket, head) => {
+    if (request.url === PEER_PATH) links.handleUpgrade(request, socket, head);
+    else socket.destroy();
+  });
+  links.start();
+  cleanups.push(() => links.close());
+  return { links, server, received };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A hand-driven client that speaks the link protocol (or misbehaves), for attack tests. */
+async function rawClient(port: number): Promise<{ socket: WebSocket; challenge: Uint8Array; frames: Uint8Array[] }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${PEER_PATH}`);
+  const frames: Uint8Array[] = [];
+  socket.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  await until(() => frames.length > 0, 'challenge');
+  const challenge = decodeFrame(frames[0] as Uint8Array);
+  if (challenge?.kind !== FRAME_CHALLENGE) throw new Error('expected a challenge');
+  return { socket, challenge: challenge.nonce, frames };
+}
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 150));
+}
+
+describe('peer links', () => {
+  it('delivers authenticated messages in order between validators, and broadcasts', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const nodes = [0, 1, 2, 3].map((i) => startNode(genesis, keys, servers, i));
+    await until(() => nodes.every((node) => node.links.connectedCount() === 3), 'full mesh');
+    for (let i = 0; i < 50; i++) nodes[0]?.links.send(1, utf8Encode(`m${i}`));
+    nodes[2]?.links.broadcast(utf8Encode('hello all'));
+    await until(() => (nodes[1]?.received.length ?? 0) === 51, 'delivery to 1');
+    expect(nodes[1]?.received.filter((m) => m.from === 0).map((m) => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    for (const i of [0, 1, 3]) await until(() => nodes[i]?.received.some((m) => m.from === 2 && m.text === 'hello all') ?? false, `broadcast to ${i}`);
+    expect(nodes[2]?.received).toEqual([]);
+  });
+
+  it('reconnects after a peer restarts and resumes delivery with a new session', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const a = startNode(genesis, keys, servers, 0);
+    let b = startNode(genesis, keys, servers, 1);
+    await until(() => a.links.status().find((p) => p.index === 1)?.outbound === true, 'link 0→1');
+    a.links.send(1, utf8Encode('before'));
+    await until(() => b.received.length === 1, 'first delivery');
+    await b.links.close();
+    servers[1]?.removeAllListeners('upgrade');
+    b = startNode(genesis, keys, servers, 1);
+    a.links.send(1, utf8Encode('after'));
+    await until(() => b.received.some((m) => m.text === 'after'), 'delivery after restart');
+    expect(b.received.map((m) => m.text)).toEqual(['after']);
+  });
+
+  it('drops malformed, oversized, unknown-key, wrongly signed and replayed frames', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const target = startNode(genesis, keys, servers, 1, 4096);
+    const port = (servers[1]?.address() as AddressInfo).port;
+    const context = { genesisHash: hexToBytes(genesis.hash) };
+
+    // Malformed: garbage and text frames before the handshake.
+    const garbage = await rawClient(port);
+    garbage.socket.send(new Uint8Array([9, 9, 9]));
+    garbage.socket.send('{"not":"binary"}');
+
+    // Unknown key: a key outside genesis claims index 3.
+    const stranger = generateValidatorKey();
+    const impostor = await rawClient(port);
+    const impostorNonce = new Uint8Array(randomBytes(32));
+    impostor.socket.send(encodeHello(3, 1, impostor.challenge, impostorNonce, stranger.sign(helloSigningBytes(context, 3, 1, impostor.challenge, impostorNonce))));
+
+    // An index that is not a validator at all.
+    const outsider = await rawClient(port);
+    outsider.socket.send(encodeHello(77, 1, outsider.challenge, impostorNonce, stranger.sign(helloSigningBytes(context, 77, 1, outsider.challenge, impostorNonce))));
+
+    // A genuine validator (index 2, key known to the test) handshakes, then misbehaves.
+    const honest = await rawClient(port);
+    const clientNonce = new Uint8Array(randomBytes(32));
+    const key2 = keys[2] as ValidatorKey;
+    honest.socket.send(encodeHello(2, 1, honest.challenge, clientNonce, key2.sign(helloSigningBytes(context, 2, 1, honest.challenge, clientNonce))));
+    await until(() => honest.frames.some((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME), 'welcome');
+    const frame = (seq: bigint, text: string, signer: ValidatorKey = key2, from = 2): Uint8Array => {
+      const body = encodeMessageBody(from, 1, seq, utf8Encode(text));
+      return encodeMessage(body, signer.sign(messageSigningBytes(context, honest.challenge, clientNonce, body)));
+    };
+    const good = frame(1n, 'one');
+    honest.socket.send(good);
+    honest.socket.send(good); // replay: same seq
+    honest.socket.send(frame(2n, 'forged', stranger)); // wrong signer
+    const tampered = frame(3n, 'three');
+    tampered[tampered.length - 70] ^= 1; // flip a payload byte under the signature
+    honest.socket.send(tampered);
+    honest.socket.send(frame(4n, 'wrong sender', key2, 3)); // claims another index inside the session
+    honest.socket.send(frame(5n, 'x'.repeat(5000))); // over the 4 KiB cap: the link is cut
+    await until(() => honest.socket.readyState === WebSocket.CLOSED, 'oversized frame closes the link');
+
+    await settle();
+    expect(target.received).toEqual([{ from: 2, text: 'one' }]);
+    const drops = target.links.drops();
+    expect(drops.get('replay')).toBe(1);
+    expect(drops.get('bad_signature')).toBeGreaterThanOrEqual(3); // impostor hello, forged, tampered
+    expect(drops.get('unknown_sender')).toBeGreaterThanOrEqual(2); // outsider index, wrong sender
+    expect(drops.get('oversized')).toBe(1);
+    expect(drops.get('malformed')).toBeGreaterThanOrEqual(1); // garbage before the handshake
+    expect(garbage.socket.readyState).toBe(WebSocket.CLOSED);
+    expect(impostor.socket.readyState).toBe(WebSocket.CLOSED);
+    expect(outsider.socket.readyState).toBe(WebSocket.CLOSED);
+    for (const client of [garbage, impostor, outsider, honest]) client.socket.terminate();
+  });
+
+  it('does not accept a frame captured on one session in another', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const target = startNode(genesis, keys, servers, 1);
+    const port = (servers[1]?.address() as AddressInfo).port;
+    const context = { genesisHash: hexToBytes(genesis.hash) };
+    const key0 = keys[0] as ValidatorKey;
+    const open = async (): Promise<{ socket: WebSocket; challenge: Uint8Array; nonce: Uint8Array }> => {
+      const client = await rawClient(port);
+      const nonce = new Uint8Array(randomBytes(32));
+      client.socket.send(encodeHello(0, 1, client.challenge, nonce, key0.sign(helloSigningBytes(context, 0, 1, client.challenge, nonce))));
+      await until(() => client.frames.length === 2, 'welcome');
+      return { socket: client.socket, challenge: client.challenge, nonce };
+    };
+    const first = await open();
+    const body = encodeMessageBody(0, 1, 1n, utf8Encode('captured'));
+    const captured = encodeMessage(body, key0.sign(messageSigningBytes(context, first.challenge, first.nonce, body)));
+    first.socket.send(captured);
+    await until(() => target.received.length === 1, 'first delivery');
+    first.socket.terminate();
+    const second = await open();
+    second.socket.send(captured);
+    await settle();
+    expect(target.received.map((m) => m.text)).toEqual(['captured']);
+    expect(target.links.drops().get('bad_signature')).toBe(1);
+    second.socket.terminate();
+  });
+});

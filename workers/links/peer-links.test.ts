@@ -168,7 +168,7 @@ describe('peer links', () => {
     honest.socket.send(good); // replay: same seq
     honest.socket.send(frame(2n, 'forged', stranger)); // wrong signer
     const tampered = frame(3n, 'three');
-    tampered[tampered.length - 70] ^= 1; // flip a payload byte under the signature
+    tampered.set([(tampered[tampered.length - 70] ?? 0) ^ 1], tampered.length - 70); // flip a payload byte under the signature
     honest.socket.send(tampered);
     honest.socket.send(frame(4n, 'wrong sender', key2, 3)); // claims another index inside the session
     honest.socket.send(frame(5n, 'x'.repeat(5000))); // over the 4 KiB cap: the link is cut

@@ -1,6 +1,6 @@
 // SHA-256 on node:crypto for the server and validators. `crypto.hash` (one-shot, Node >= 20.12)
 // skips the Hash object that createHash allocates: for the 65-97 byte Merkle inputs it measured
-// about 1.4x createHash and 2.2x @noble/hashes (docs/ed25519.md).
+// about 1.5x createHash and 2x @noble/hashes (docs/ed25519.md).
 import { hash } from 'node:crypto';
 import type { Hasher } from '@/lib/crypto/sha256';
 

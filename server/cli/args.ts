@@ -87,8 +87,7 @@ export function parseJsonText(text: string, what: string): unknown {
 /** Formats the first zod issues of a failed parse as one line: `path: message; …`. */
 export function describeZodError(error: z.ZodError, limit = 3): string {
   const parts = error.issues.slice(0, limit).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-    return `${path}: ${issue.message}`;
+    return issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
   });
   if (error.issues.length > limit) parts.push(`and ${error.issues.length - limit} more`);
   return parts.join('; ');

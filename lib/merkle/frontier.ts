@@ -4,7 +4,7 @@
 // O(log n) hashes of state, O(1) amortized hashes per append, O(log n) for the root.
 import { bytesToHex, hexToBytes } from '../bytes';
 import { fail, ok, type Result } from '../errors';
-import { defaultHasher, EMPTY_ROOT, type Hasher, isHash, isList, NodeHasher } from './hashing';
+import { copyHash, defaultHasher, emptyRoot, type Hasher, isHash, isList, NodeHasher } from './hashing';
 import { popCount } from './structure';
 import type { MerkleErrorCode, TreeHead } from './types';
 import { frontierJsonSchema, type FrontierJson } from './wire';
@@ -35,7 +35,7 @@ export class MerkleFrontier {
     for (let i = 0; i < hashes.length; i++) {
       if (!isHash(hashes[i])) return fail('bad_hash_length', `hash ${i} is not 32 bytes`);
     }
-    return ok(new MerkleFrontier(size, hashes.map((hash) => hash.slice()), hasher));
+    return ok(new MerkleFrontier(size, hashes.map(copyHash), hasher));
   }
 
   /** Parses the JSON form `{ size, hashes: [hex…] }` (see toJSON); never throws. */
@@ -51,7 +51,7 @@ export class MerkleFrontier {
 
   /** Copies of the subtree roots, largest first. */
   get hashes(): Uint8Array[] {
-    return this.#hashes.map((hash) => hash.slice());
+    return this.#hashes.map(copyHash);
   }
 
   /**
@@ -61,7 +61,7 @@ export class MerkleFrontier {
   append(leafHash: Uint8Array): number {
     if (!isHash(leafHash)) throw new RangeError('leaf hash must be 32 bytes');
     const index = this.#size;
-    let hash: Uint8Array = leafHash.slice();
+    let hash: Uint8Array = copyHash(leafHash);
     for (let n = index; n % 2 === 1; n = (n - 1) / 2) {
       hash = this.#nodes.hash(this.#hashes.pop() as Uint8Array, hash);
     }
@@ -74,9 +74,9 @@ export class MerkleFrontier {
   root(): Uint8Array {
     const hashes = this.#hashes;
     let root = hashes[hashes.length - 1];
-    if (root === undefined) return EMPTY_ROOT.slice();
+    if (root === undefined) return emptyRoot();
     for (let i = hashes.length - 2; i >= 0; i--) root = this.#nodes.hash(hashes[i] as Uint8Array, root);
-    return root === hashes[hashes.length - 1] ? root.slice() : root;
+    return root === hashes[hashes.length - 1] ? copyHash(root) : root;
   }
 
   treeHead(): TreeHead {
@@ -85,7 +85,7 @@ export class MerkleFrontier {
 
   /** An independent copy, e.g. to build a proposed block on a parent's frontier. */
   clone(): MerkleFrontier {
-    return new MerkleFrontier(this.#size, this.#hashes.map((hash) => hash.slice()), this.#nodes.hasher);
+    return new MerkleFrontier(this.#size, this.#hashes.map(copyHash), this.#nodes.hasher);
   }
 
   toJSON(): FrontierJson {

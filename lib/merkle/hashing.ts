@@ -1,20 +1,15 @@
 // RFC 9162 §2.1.1 hashing with domain separation: leaves are hashed with a 0x00 prefix and
 // interior nodes with 0x01, so no leaf can be passed off as a node (second-preimage defence).
-// SHA-256 comes through an injected Hasher so the server can use node:crypto while the browser
-// and tests use @noble/hashes; every function defaults to the noble one.
-import { sha256 } from '@noble/hashes/sha2.js';
+// SHA-256 comes through an injected Hasher (lib/crypto/sha256.ts) so the server can use
+// node:crypto while the browser and tests use @noble/hashes; every function defaults to noble.
+// Contract relied on here: sha256() returns a fresh array the caller may keep, and does not keep
+// a reference to its input (the node hashing below reuses one input buffer).
+import { type Hasher, nobleHasher } from '../crypto/sha256';
 
-/** Same shape as lib/crypto/sha256.ts `Hasher`: any SHA-256 implementation. */
-export interface Hasher {
-  /**
-   * SHA-256 of data: a fresh 32-byte array the caller may keep. Must not keep a reference to
-   * data (callers reuse input buffers).
-   */
-  sha256(data: Uint8Array): Uint8Array;
-}
+export type { Hasher };
 
 /** @noble/hashes SHA-256: pure JS, runs in the browser. */
-export const defaultHasher: Hasher = { sha256: (data) => sha256(data) };
+export const defaultHasher: Hasher = nobleHasher;
 
 export const HASH_SIZE = 32;
 export const ID_SIZE = 32;
@@ -23,8 +18,15 @@ export const SIGNATURE_SIZE = 64;
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
+const EMPTY_ROOT_BYTES = defaultHasher.sha256(new Uint8Array(0));
+
 /** MTH({}) = SHA-256() (RFC 9162 §2.1.1): the root of the empty tree. */
-export const EMPTY_ROOT: Uint8Array = defaultHasher.sha256(new Uint8Array(0));
+export const EMPTY_ROOT: Uint8Array = EMPTY_ROOT_BYTES.slice();
+
+/** A fresh copy of the empty root, safe from callers that mutate the exported constant. */
+export function emptyRoot(): Uint8Array {
+  return EMPTY_ROOT_BYTES.slice();
+}
 
 /**
  * proofhub leaf hash (DESIGN.md, Log and chain): SHA-256(0x00 ‖ id ‖ sig), with id the 32 raw
@@ -78,6 +80,14 @@ export class NodeHasher {
     this.scratch.set(right, 1 + HASH_SIZE);
     return this.hasher.sha256(this.scratch);
   }
+}
+
+/**
+ * A copy as a plain Uint8Array. Not `.slice()`: a hasher may return a node Buffer, whose slice()
+ * is a view sharing memory, and a caller mutating that "copy" would corrupt the log.
+ */
+export function copyHash(hash: Uint8Array): Uint8Array {
+  return new Uint8Array(hash);
 }
 
 export function isHash(value: unknown): value is Uint8Array {

@@ -11,43 +11,48 @@ import { testLeaves, unwrap } from './testing/helpers';
 import { consistencyProof, inclusionProof, rootOf } from './tree';
 
 const hex = (hashes: readonly Uint8Array[]): string[] => hashes.map(bytesToHex);
-const nodeCryptoHasher: Hasher = { sha256: (data) => createHash('sha256').update(data).digest() };
+/** node:crypto, returning a plain Uint8Array like server/crypto/sha256-node.ts (lib may not import server/). */
+const nodeCryptoHasher: Hasher = { sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()) };
+/** Returns node Buffers, whose slice() is a view: the log must still hand out real copies. */
+const bufferHasher: Hasher = { sha256: (data) => createHash('sha256').update(data).digest() };
 
 describe('MerkleLog', () => {
   it('gives, for every past size of a 70-leaf log, the roots and proofs of the whole-tree functions', () => {
+    // node:crypto on both sides keeps this exhaustive check fast; the hasher is not under test.
     const leaves = testLeaves(70);
-    const log = new MerkleLog();
+    const log = new MerkleLog({ hasher: nodeCryptoHasher });
     const rootsSeen: string[] = [bytesToHex(log.root())];
     for (const leaf of leaves) {
       expect(log.append(leaf)).toBe(log.size - 1);
       rootsSeen.push(bytesToHex(log.root()));
     }
     for (let size = 0; size <= 70; size++) {
-      const expectedRoot = bytesToHex(unwrap(rootOf(leaves, size)));
+      const expectedRoot = bytesToHex(unwrap(rootOf(leaves, size, nodeCryptoHasher)));
       expect(bytesToHex(unwrap(log.rootAt(size)))).toBe(expectedRoot);
       expect(rootsSeen[size]).toBe(expectedRoot);
       expect(bytesToHex(unwrap(log.frontier(size)).root())).toBe(expectedRoot);
       for (let index = 0; index < size; index++) {
-        expect(hex(unwrap(log.inclusionProof(index, size)).path)).toEqual(hex(unwrap(inclusionProof(leaves, index, size)).path));
+        expect(hex(unwrap(log.inclusionProof(index, size)).path)).toEqual(hex(unwrap(inclusionProof(leaves, index, size, nodeCryptoHasher)).path));
       }
       for (let from = 1; from <= size; from++) {
-        expect(hex(unwrap(log.consistencyProof(from, size)).path)).toEqual(hex(unwrap(consistencyProof(leaves, from, size)).path));
+        expect(hex(unwrap(log.consistencyProof(from, size)).path)).toEqual(hex(unwrap(consistencyProof(leaves, from, size, nodeCryptoHasher)).path));
       }
     }
     expect(log.treeHead()).toEqual({ size: 70, root: unwrap(rootOf(leaves)) });
+    expect(bytesToHex(unwrap(log.frontier()).root())).toBe(bytesToHex(log.root()));
     expect(bytesToHex(log.leafHashAt(69) as Uint8Array)).toBe(bytesToHex(leaves[69] as Uint8Array));
   });
 
   it('gives the same proofs as the whole-tree functions on a larger log, for sampled past sizes', () => {
     const leaves = testLeaves(3000, 1);
-    const log = MerkleLog.fromLeafHashes(leaves);
+    const log = MerkleLog.fromLeafHashes(leaves, { hasher: nodeCryptoHasher });
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3000 }), fc.nat(), fc.nat(), (size, a, b) => {
         const index = a % size;
         const from = 1 + (b % size);
-        expect(hex(unwrap(log.inclusionProof(index, size)).path)).toEqual(hex(unwrap(inclusionProof(leaves, index, size)).path));
-        expect(hex(unwrap(log.consistencyProof(from, size)).path)).toEqual(hex(unwrap(consistencyProof(leaves, from, size)).path));
-        expect(bytesToHex(unwrap(log.rootAt(size)))).toBe(bytesToHex(unwrap(rootOf(leaves, size))));
+        expect(hex(unwrap(log.inclusionProof(index, size)).path)).toEqual(hex(unwrap(inclusionProof(leaves, index, size, nodeCryptoHasher)).path));
+        expect(hex(unwrap(log.consistencyProof(from, size)).path)).toEqual(hex(unwrap(consistencyProof(leaves, from, size, nodeCryptoHasher)).path));
+        expect(bytesToHex(unwrap(log.rootAt(size)))).toBe(bytesToHex(unwrap(rootOf(leaves, size, nodeCryptoHasher))));
       }),
       { numRuns: 25 },
     );
@@ -73,9 +78,9 @@ describe('MerkleLog', () => {
     expect(hex(unwrap(b.consistencyProof(5)).path)).toEqual(hex(unwrap(a.consistencyProof(5)).path));
   });
 
-  it('hands out copies: mutating a returned hash leaves the log intact', () => {
+  it.each([['noble', undefined], ['Buffer-returning', bufferHasher]])('hands out copies: mutating a returned hash leaves the log intact (%s hasher)', (_name, hasher) => {
     const leaves = testLeaves(8);
-    const log = MerkleLog.fromLeafHashes(leaves);
+    const log = MerkleLog.fromLeafHashes(leaves, { hasher });
     const before = bytesToHex(log.root());
     log.root().fill(0);
     unwrap(log.rootAt(4)).fill(0);
@@ -89,6 +94,9 @@ describe('MerkleLog', () => {
     expect(bytesToHex(unwrap(log.rootAt(8)))).toBe(before);
     expect(bytesToHex(log.leafHashAt(8) as Uint8Array)).toBe(bytesToHex(leaves[0] as Uint8Array));
     expect(bytesToHex(unwrap(log.rootAt(9)))).toBe(bytesToHex(unwrap(rootOf([...leaves, leaves[0] as Uint8Array]))));
+    const root9 = bytesToHex(log.root());
+    log.root().fill(0);
+    expect(bytesToHex(log.root())).toBe(root9);
   });
 
   it('refuses sizes beyond the log and indexes outside the tree', () => {

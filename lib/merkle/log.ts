@@ -3,7 +3,7 @@
 // inclusion or consistency proof needs, for the current or ANY past tree size, is one stored node
 // or a fold of at most log2 n of them: proofs and past roots cost O(log n) reads and hashes.
 import { fail, ok, type Result } from '../errors';
-import { defaultHasher, EMPTY_ROOT, type Hasher, isHash, NodeHasher } from './hashing';
+import { copyHash, defaultHasher, emptyRoot, type Hasher, isHash, NodeHasher } from './hashing';
 import { MerkleFrontier } from './frontier';
 import { InMemoryNodeStore, type MerkleNodeStore } from './store';
 import { consistencyRanges, frontierRanges, inclusionRanges, type LeafRange } from './structure';
@@ -71,13 +71,13 @@ export class MerkleLog {
   /** The leaf hash at index, or undefined outside [0, size). */
   leafHashAt(index: number): Uint8Array | undefined {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.#size) return undefined;
-    return this.#store.get(0, index).slice();
+    return copyHash(this.#store.get(0, index));
   }
 
   /** Root of the current tree (cached until the next append). */
   root(): Uint8Array {
     this.#root ??= this.#rootOfSize(this.#size);
-    return this.#root.slice();
+    return copyHash(this.#root);
   }
 
   treeHead(): TreeHead {
@@ -122,7 +122,7 @@ export class MerkleLog {
   }
 
   #rootOfSize(size: number): Uint8Array {
-    return size === 0 ? EMPTY_ROOT.slice() : this.#hashRange({ start: 0, end: size });
+    return size === 0 ? emptyRoot() : this.#hashRange({ start: 0, end: size });
   }
 
   /** A perfect, aligned subtree: one stored node. */
@@ -151,7 +151,7 @@ export class MerkleLog {
       width /= 2;
     }
     // A single part is the store's own bytes: hand out a copy, never a view into the store.
-    if (parts.length === 1) return (parts[0] as Uint8Array).slice();
+    if (parts.length === 1) return copyHash(parts[0] as Uint8Array);
     let hash = parts.pop() as Uint8Array;
     while (parts.length > 0) hash = this.#nodes.hash(parts.pop() as Uint8Array, hash);
     return hash;

@@ -2,7 +2,7 @@
 // keeps growing, use MerkleLog (proofs in O(log n)); these serve tools (the CLI), tests and small
 // one-off trees. Results, not exceptions, for bad sizes and indexes.
 import { fail, ok, type Result } from '../errors';
-import { defaultHasher, EMPTY_ROOT, type Hasher, isHash, isList, NodeHasher } from './hashing';
+import { defaultHasher, emptyRoot, type Hasher, isHash, isList, NodeHasher } from './hashing';
 import { consistencyRanges, inclusionRanges, type LeafRange } from './structure';
 import type { ConsistencyProof, InclusionProof, MerkleErrorCode } from './types';
 
@@ -51,7 +51,7 @@ export function rootOf(leafHashes: readonly Uint8Array[], size?: number, hasher:
   if (!sized.ok) return sized;
   const checked = checkLeaves(leafHashes, n);
   if (!checked.ok) return checked;
-  if (n === 0) return ok(EMPTY_ROOT.slice());
+  if (n === 0) return ok(emptyRoot());
   return ok(hashRange(leafHashes, { start: 0, end: n }, new NodeHasher(hasher)));
 }
 

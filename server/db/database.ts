@@ -1,0 +1,96 @@
+// Opens the database: embedded PGlite in the data dir by default, PostgreSQL when DATABASE_URL is
+// set. Both go through Prisma driver adapters (no query-engine binary), run the same SQL
+// migrations, and hand the services one PrismaClient.
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client';
+import { applyMigrations, readMigrations } from './migrate';
+import type { MigrationReport } from './migrate';
+import type { SqlConnection, SqlPool } from './sql';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export type DatabaseConfig = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  sql: SqlPool;
+  migrations: MigrationReport;
+  close(): Promise<void>;
+}
+
+function pgliteConnection(db: PGlite): SqlConnection {
+  return {
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    query: async <Row extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.query<Row>(sql, params)).rows,
+  };
+}
+
+function pgConnection(client: pg.PoolClient): SqlConnection {
+  return {
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+    query: async <Row extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await client.query<Row>(sql, params)).rows,
+  };
+}
+
+/** Opens, migrates and returns the database. On failure everything opened is closed again. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  const migrations = await readMigrations();
+  if (config.kind === 'pglite') {
+    // PGlite is one in-process Postgres session: the migration runner and Prisma share it.
+    const db = await PGlite.create(config.dir);
+    const sql: SqlPool = { withConnection: (fn) => fn(pgliteConnection(db)) };
+    try {
+      const report = await applyMigrations(sql, migrations);
+      const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+      return {
+        kind: 'pglite',
+        prisma,
+        sql,
+        migrations: report,
+        close: async () => {
+          await prisma.$disconnect();
+          await db.close();
+        },
+      };
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  const sql: SqlPool = {
+    withConnection: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await fn(pgConnection(client));
+      } finally {
+        client.release();
+      }
+    },
+  };
+  try {
+    const report = await applyMigrations(sql, migrations);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: 'postgres',
+      prisma,
+      sql,
+      migrations: report,
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}

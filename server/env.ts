@@ -1,0 +1,68 @@
+// The web process's configuration, validated once at start (docs/api.md, "Starting it"). Nothing
+// else in server/ reads process.env: the context is built from this object.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  PORT: portSchema.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PROOFHUB_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use the embedded PGlite)')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET needs at least 32 characters').optional(),
+  NEXTAUTH_URL: z.url().optional(),
+  PROOFHUB_RATE_POINTS: z.coerce.number().int().min(1).default(60),
+  PROOFHUB_RATE_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Env {
+  dev: boolean;
+  port: number;
+  host: string;
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  /** PostgreSQL URL, or null for embedded PGlite in `${dataDir}/pglite`. */
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  /** null: generated once and kept in the data dir (server/secrets.ts). */
+  nextAuthSecret: string | null;
+  /** Public origin, http://localhost:PORT unless NEXTAUTH_URL says otherwise. */
+  publicUrl: string;
+  rateLimit: { points: number; windowSeconds: number };
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/** Parses the environment; throws EnvError naming every bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env, options: { dev?: boolean } = {}): Env {
+  // Empty strings mean unset (shells and .env files write VAR= for "nothing").
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new EnvError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  return {
+    dev: options.dev ?? env.NODE_ENV === 'development',
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: resolve(env.PROOFHUB_DATA_DIR),
+    databaseUrl: env.DATABASE_URL ?? null,
+    redisUrl: env.REDIS_URL ?? null,
+    nextAuthSecret: env.NEXTAUTH_SECRET ?? null,
+    publicUrl: (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    rateLimit: { points: env.PROOFHUB_RATE_POINTS, windowSeconds: env.PROOFHUB_RATE_WINDOW_S },
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,37 @@
+// Issuers' identity state, replayed from their stored identity, key_rotation, delegation and
+// revocation proofs with lib/proof's rules (the same code the browser and validators run), and
+// the public identity view (GET /api/v1/identities/:did).
+import { replayIdentity } from '@/lib/proof/identity';
+import type { IdentityState } from '@/lib/proof/identity';
+import type { SignedProof } from '@/lib/proof/schema';
+import type { IdentityKeyView, IdentityView, SignedProofWire } from '@/lib/protocol/views';
+import type { DbOrTx } from '../db/types';
+
+const STATE_TYPES = ['identity', 'key_rotation', 'delegation', 'revocation'];
+
+/** The replayed state of an issuer, or null when the hub holds no proof of it. */
+export async function loadIdentityState(db: DbOrTx, did: string): Promise<IdentityState | null> {
+  const rows = await db.proof.findMany({ where: { issuer: did, type: { in: STATE_TYPES } }, orderBy: { seq: 'asc' }, select: { raw: true } });
+  if (rows.length === 0) return null;
+  const replayed = replayIdentity(did, rows.map((row) => JSON.parse(row.raw) as SignedProof));
+  // Stored proofs passed admission (one per seq, signatures checked): replay cannot fail.
+  if (!replayed.ok) throw new Error(`stored proofs of ${did} do not replay: ${replayed.error.message}`);
+  return replayed.value;
+}
+
+export async function getIdentityView(db: DbOrTx, did: string): Promise<IdentityView | null> {
+  const view = await db.identityView.findUnique({ where: { did } });
+  if (view === null) return null;
+  const [user, proofs] = await Promise.all([
+    db.user.findUnique({ where: { did }, select: { username: true } }),
+    db.proof.findMany({ where: { issuer: did, type: { in: ['identity', 'key_rotation'] } }, orderBy: { seq: 'asc' }, select: { raw: true } }),
+  ]);
+  return {
+    did,
+    username: user?.username ?? null,
+    display_name: view.displayName,
+    head: { seq: view.headSeq, id: view.headId },
+    keys: view.keys as unknown as IdentityKeyView[],
+    proofs: proofs.map((row) => JSON.parse(row.raw) as SignedProofWire),
+  };
+}

@@ -1,0 +1,325 @@
+// Proof admission: the one path by which a proof enters the hub (REST, Socket.IO, sign-up and
+// identity binding all come here). Every check runs before anything is written, so a refused
+// proof changes nothing, except a fork: a second validly signed proof at a stored (issuer, seq) is
+// refused *and* recorded with both proofs (DESIGN.md, PROOF). The order of the checks is the
+// order docs/api.md lists.
+import { canonicalizeJson } from '@/lib/canonical-json';
+import type { Hasher } from '@/lib/crypto/sha256';
+import type { SignatureVerifier } from '@/lib/crypto/types';
+import { checkChainLink } from '@/lib/proof/chain';
+import type { ChainHead } from '@/lib/proof/chain';
+import { checkContent, parseContent } from '@/lib/proof/content';
+import { keyForSeq } from '@/lib/proof/identity';
+import { PROOF_LIMITS } from '@/lib/proof/limits';
+import { measureJsonBytes, parseSignedProof, verifyProof } from '@/lib/proof/proof';
+import type { VerifiedProof } from '@/lib/proof/proof';
+import type { SignedProof, SignedProofOf } from '@/lib/proof/schema';
+import { checkReplyLinks, checkTargetLink } from '@/lib/proof/thread';
+import type { ProofNewEvent, ReactionCountEvent, SubmitResult } from '@/lib/protocol/events';
+import type { ProofStatus } from '@/lib/protocol/views';
+import { Prisma } from '../generated/prisma/client';
+import type { Db, DbOrTx } from '../db/types';
+import { refuse, refuseWith } from '../errors';
+import type { ServiceFailure, ServiceResult } from '../errors';
+import { KeyedMutex } from '../keyed-mutex';
+import type { RateLimiter } from '../rate-limit';
+import type { HubEvents } from './events';
+import { hubAccess } from './hubs';
+import { loadIdentityState } from './identities';
+import { buildProofViews, contentOf, proofRowSelect } from './read-model';
+import { applyProofToViews } from './views';
+
+/** JSON bytes of the content beside a proof: a 20 000-character body of 4-byte characters fits. */
+export const MAX_CONTENT_BYTES = 96 * 1024;
+
+/** Types a person submits over REST or Socket.IO; identity seq 1 goes through sign-up or bind. */
+const SUBMITTABLE_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction']);
+/** Types that must be in hub "public": an issuer's identity is not a hub's. */
+const GLOBAL_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation']);
+
+export interface IngestDeps {
+  db: Db;
+  verifier: SignatureVerifier;
+  hasher: Hasher;
+  events: HubEvents;
+  rateLimiter: RateLimiter;
+  /** Admission time for the created_at skew check. */
+  now: () => Date;
+}
+
+export interface SubmitInput {
+  proof: unknown;
+  content?: unknown;
+}
+
+/** How an identity proof at seq 1 attaches to an account, in the same transaction as the proof. */
+export type IdentityBinding =
+  | { kind: 'create'; username: string; passwordHash: string; role: 'user' | 'admin'; userId: string }
+  | { kind: 'bind'; userId: string };
+
+export interface ProofIngest {
+  /** POST /api/v1/proofs and proof:submit. userId null: not signed in. */
+  submit(input: SubmitInput, userId: string | null): Promise<ServiceResult<SubmitResult>>;
+  /** Sign-up and identity binding: a seq-1 identity proof in hub "public", stored with the account change. */
+  admitIdentity(input: unknown, binding: IdentityBinding): Promise<ServiceResult<{ did: string; id: string }>>;
+}
+
+interface StoredRow {
+  id: string;
+  raw: string;
+  status: string;
+  logIndex: bigint;
+}
+
+export function createProofIngest(deps: IngestDeps): ProofIngest {
+  const { db } = deps;
+  const issuerLocks = new KeyedMutex();
+
+  async function submit(input: SubmitInput, userId: string | null): Promise<ServiceResult<SubmitResult>> {
+    if (userId === null) return refuse('not_signed_in', 'sign in to submit proofs');
+    const rate = await deps.rateLimiter.consume(userId);
+    if (!rate.allowed) return refuse('rate_limited', `too many proofs: try again in ${rate.retryAfterSeconds} s`, { retryAfter: rate.retryAfterSeconds });
+
+    const size = checkContentSize(input.content);
+    if (!size.ok) return size;
+    const parsed = parseSignedProof(input.proof);
+    if (!parsed.ok) return refuseWith(parsed);
+    const proof = parsed.value;
+    if (!SUBMITTABLE_TYPES.has(proof.type) || (proof.type === 'identity' && proof.seq === 1)) {
+      const hint = proof.type === 'identity' ? ': an account\'s first identity proof goes to POST /api/v1/auth/signup or /api/v1/identities/bind' : ' on this hub yet';
+      return refuse('unsupported_type', `${proof.type} proofs are not accepted${hint}`);
+    }
+    if ('on_behalf_of' in proof.claim && proof.claim.on_behalf_of !== undefined) {
+      return refuse('unsupported_type', 'proofs on behalf of another issuer arrive with agent support');
+    }
+
+    const user = await db.user.findUnique({ where: { id: userId }, select: { did: true } });
+    if (user === null) return refuse('not_signed_in', 'the session\'s account no longer exists');
+    if (user.did === null) return refuse('no_identity', 'your account has no signing identity yet: bind one with POST /api/v1/identities/bind');
+    if (user.did !== proof.issuer) return refuse('not_your_identity', 'the proof\'s issuer is not the identity bound to your account');
+
+    const hub = await checkHub(db, proof, userId);
+    if (!hub.ok) return hub;
+
+    return issuerLocks.run(proof.issuer, async () => {
+      const state = await loadIdentityState(db, proof.issuer);
+      const publicKey = state === null ? undefined : keyForSeq(state, proof.seq);
+      if (publicKey === undefined) return refuse('unknown_key', `no key of ${proof.issuer} is known for seq ${proof.seq}`);
+      const verified = verifyProof(input.proof, deps.verifier, { now: deps.now(), publicKey, hasher: deps.hasher });
+      if (!verified.ok) return refuseWith(verified);
+
+      const chain = await checkChain(db, verified.value);
+      if (chain.kind === 'duplicate') return { ok: true, value: submitResult(chain.row, true) };
+      if (chain.kind === 'refused') return chain.result;
+
+      const references = await checkReferences(db, verified.value);
+      if (!references.ok) return references;
+      const content = checkProofContent(verified.value, input.content, deps.hasher);
+      if (!content.ok) return content;
+
+      const stored = await store(verified.value, content.value, references.value, userId, null);
+      if (!stored.ok) return stored;
+      return { ok: true, value: submitResult(stored.value, false) };
+    });
+  }
+
+  async function admitIdentity(input: unknown, binding: IdentityBinding): Promise<ServiceResult<{ did: string; id: string }>> {
+    const parsed = parseSignedProof(input);
+    if (!parsed.ok) return refuseWith(parsed);
+    const proof = parsed.value;
+    if (proof.type !== 'identity') return refuse('invalid_request', `expected an identity proof, got a ${proof.type} proof`);
+    if (proof.hub !== 'public') return refuse('wrong_hub', 'an identity proof belongs to hub "public"');
+    if (proof.seq !== 1) return refuse('seq_gap', 'an account binds a new identity: its identity proof has seq 1', { details: { expected: 1, got: proof.seq } });
+    // seq 1 is signed by the inception key, the did:key itself (verifyProof's default).
+    const verified = verifyProof(input, deps.verifier, { now: deps.now(), hasher: deps.hasher });
+    if (!verified.ok) return refuseWith(verified);
+    return issuerLocks.run(proof.issuer, async () => {
+      const existing = await db.proof.findFirst({ where: { issuer: proof.issuer }, select: { id: true } });
+      if (existing !== null) return refuse('did_taken', 'this identity already has proofs on the hub: make a new key');
+      const stored = await store(verified.value, null, { thread: null }, binding.kind === 'bind' ? binding.userId : null, binding);
+      if (!stored.ok) return stored;
+      return { ok: true, value: { did: proof.issuer, id: proof.id } };
+    });
+  }
+
+  /** Writes proof, content, views (and the account change) in one transaction, then broadcasts. */
+  async function store(
+    proof: VerifiedProof,
+    content: Record<string, unknown> | null,
+    references: { thread: string | null },
+    submittedBy: string | null,
+    binding: IdentityBinding | null,
+  ): Promise<ServiceResult<StoredRow>> {
+    let outcome: { row: StoredRow; reaction: Omit<ReactionCountEvent, 'hub'> | null };
+    try {
+      outcome = await db.$transaction(async (tx) => {
+        if (binding?.kind === 'create') {
+          await tx.user.create({ data: { id: binding.userId, username: binding.username, passwordHash: binding.passwordHash, role: binding.role, did: proof.issuer } });
+        }
+        if (binding?.kind === 'bind') {
+          const bound = await tx.user.updateMany({ where: { id: binding.userId, did: null }, data: { did: proof.issuer } });
+          if (bound.count !== 1) throw new BindingConflict();
+        }
+        const row = await tx.proof.create({
+          data: {
+            id: proof.id,
+            raw: canonicalizeJson(proof),
+            type: proof.type,
+            hub: proof.hub,
+            issuer: proof.issuer,
+            seq: proof.seq,
+            prev: proof.prev,
+            createdAt: new Date(proof.created_at),
+            refParent: referencedParent(proof),
+            refRoot: proof.type === 'reply' || proof.type === 'reaction' ? references.thread : null,
+            submittedBy: submittedBy ?? (binding?.kind === 'create' ? binding.userId : null),
+            content: content === null ? undefined : { create: { raw: canonicalizeJson(content) } },
+          },
+          select: { id: true, raw: true, status: true, logIndex: true, receivedAt: true },
+        });
+        const change = await applyProofToViews(tx, { proof, logIndex: row.logIndex, receivedAt: row.receivedAt });
+        return { row, reaction: change.reaction };
+      });
+    } catch (error) {
+      if (error instanceof BindingConflict) return refuse('already_bound', 'your account already has an identity');
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return classifyConflict(proof, error);
+      throw error;
+    }
+    await broadcast(outcome.row.id, outcome.reaction);
+    return { ok: true, value: outcome.row };
+  }
+
+  /** A unique-constraint race (another instance stored first): duplicate, fork or taken name. */
+  async function classifyConflict(proof: VerifiedProof, error: Prisma.PrismaClientKnownRequestError): Promise<ServiceResult<StoredRow>> {
+    const target = JSON.stringify(error.meta ?? {});
+    if (target.includes('username')) return refuse('username_taken', 'that username is taken');
+    if (target.includes('did')) return refuse('did_taken', 'that identity is bound to another account');
+    const chain = await checkChain(db, proof);
+    if (chain.kind === 'duplicate') return { ok: true, value: chain.row };
+    if (chain.kind === 'refused') return chain.result;
+    throw error;
+  }
+
+  async function broadcast(id: string, reaction: Omit<ReactionCountEvent, 'hub'> | null): Promise<void> {
+    const row = await db.proof.findUnique({ where: { id }, select: proofRowSelect });
+    if (row === null) return;
+    const view = (await buildProofViews(db, [row])).get(id);
+    if (view === undefined) return;
+    const event: ProofNewEvent & { reaction: ReactionCountEvent | null } = {
+      proof: JSON.parse(row.raw) as ProofNewEvent['proof'],
+      content: contentOf(row),
+      view,
+      reaction: reaction === null ? null : { hub: row.hub, ...reaction },
+    };
+    deps.events.emit('proof:stored', event);
+  }
+
+  return { submit, admitIdentity };
+}
+
+class BindingConflict extends Error {}
+
+function submitResult(row: StoredRow, duplicate: boolean): SubmitResult {
+  return { id: row.id, status: row.status as ProofStatus, log_index: Number(row.logIndex), duplicate };
+}
+
+function referencedParent(proof: SignedProof): string | null {
+  switch (proof.type) {
+    case 'reply':
+      return proof.claim.parent;
+    case 'reaction':
+    case 'moderation':
+      return proof.claim.target;
+    default:
+      return null;
+  }
+}
+
+function checkContentSize(content: unknown): ServiceResult<true> {
+  if (content === undefined) return { ok: true, value: true };
+  const bytes = measureJsonBytes(content);
+  if (bytes === undefined) return refuse('invalid_content', 'content is not JSON');
+  if (bytes > MAX_CONTENT_BYTES) return refuse('too_large', `content is ${bytes} bytes; the limit is ${MAX_CONTENT_BYTES}`);
+  const body = typeof content === 'object' && content !== null ? (content as { body?: unknown }).body : undefined;
+  if (typeof body === 'string' && body.length > PROOF_LIMITS.maxBodyChars) {
+    return refuse('too_large', `the body has ${body.length} characters; the limit is ${PROOF_LIMITS.maxBodyChars}`);
+  }
+  return { ok: true, value: true };
+}
+
+async function checkHub(db: DbOrTx, proof: SignedProof, userId: string): Promise<ServiceResult<true>> {
+  if (GLOBAL_TYPES.has(proof.type) && proof.hub !== 'public') return refuse('wrong_hub', `a ${proof.type} proof belongs to hub "public"`);
+  const access = await hubAccess(db, proof.hub, userId);
+  if (access === null) return refuse('unknown_hub', `there is no hub "${proof.hub}"`);
+  if (!access.readable) return refuse('private_hub', `hub "${proof.hub}" is private and you are not a member`);
+  return { ok: true, value: true };
+}
+
+type ChainOutcome = { kind: 'next' } | { kind: 'duplicate'; row: StoredRow } | { kind: 'refused'; result: { ok: false; error: ServiceFailure } };
+
+/**
+ * The chain link against the stored head (lib/proof checkChainLink). A lower seq than the head
+ * is either this very proof again (duplicate: answer as before) or a fork; a fork is recorded
+ * with both proofs before it is refused.
+ */
+async function checkChain(db: DbOrTx, proof: VerifiedProof): Promise<ChainOutcome> {
+  const identity = await db.identityView.findUnique({ where: { did: proof.issuer }, select: { headSeq: true, headId: true } });
+  const head: ChainHead | null = identity === null ? null : { seq: identity.headSeq, id: identity.headId };
+  const link = checkChainLink(head, proof);
+  if (link.ok) return { kind: 'next' };
+  const code = link.error.code;
+  if (code === 'prev_mismatch' || (code === 'seq_gap' && head !== null && proof.seq > head.seq)) return { kind: 'refused', result: refuseWith(link) };
+  if (code === 'seq_gap' && head === null) return { kind: 'refused', result: refuseWith(link) };
+  const stored = await db.proof.findUnique({ where: { issuer_seq: { issuer: proof.issuer, seq: proof.seq } }, select: { id: true, raw: true, status: true, logIndex: true } });
+  if (stored === null) return { kind: 'refused', result: refuseWith(link) };
+  if (stored.id === proof.id) return { kind: 'duplicate', row: stored };
+  await db.fork.upsert({
+    where: { storedId_conflictingId: { storedId: stored.id, conflictingId: proof.id } },
+    create: { issuer: proof.issuer, seq: proof.seq, storedId: stored.id, conflictingId: proof.id, conflictingRaw: canonicalizeJson(proof) },
+    update: {},
+  });
+  return {
+    kind: 'refused',
+    result: refuse('fork', `a different proof already holds seq ${proof.seq} of this issuer (${stored.id}); both are recorded`, {
+      details: { seq: proof.seq, first: stored.id, second: proof.id },
+    }),
+  };
+}
+
+/** Parent, root and target exist, are posts or replies of the same hub, and agree on the thread. */
+async function checkReferences(db: DbOrTx, proof: VerifiedProof): Promise<ServiceResult<{ thread: string | null }>> {
+  const load = async (id: string): Promise<SignedProof | undefined> => {
+    const row = await db.proof.findUnique({ where: { id }, select: { raw: true } });
+    return row === null ? undefined : (JSON.parse(row.raw) as SignedProof);
+  };
+  if (proof.type === 'reply') {
+    const reply = proof as SignedProofOf<'reply'>;
+    const [parent, root] = await Promise.all([load(reply.claim.parent), load(reply.claim.root)]);
+    if (parent !== undefined && root === undefined) return refuse('unknown_parent', `root ${reply.claim.root} is not known`);
+    const links = checkReplyLinks(reply, parent, root);
+    if (!links.ok) return refuseWith(links);
+    return { ok: true, value: { thread: reply.claim.root } };
+  }
+  if (proof.type === 'reaction') {
+    const reaction = proof as SignedProofOf<'reaction'>;
+    const target = await load(reaction.claim.target);
+    const link = checkTargetLink(reaction, target);
+    if (!link.ok) return refuseWith(link);
+    return { ok: true, value: { thread: target?.type === 'reply' ? target.claim.root : reaction.claim.target } };
+  }
+  return { ok: true, value: { thread: null } };
+}
+
+function checkProofContent(proof: SignedProof, content: unknown, hasher: Hasher): ServiceResult<Record<string, unknown> | null> {
+  if (proof.type !== 'post' && proof.type !== 'reply') {
+    if (content !== undefined) return refuse('invalid_content', `a ${proof.type} proof carries no content`);
+    return { ok: true, value: null };
+  }
+  if (content === undefined) return refuse('content_required', `a ${proof.type} needs its content ({salt, body${proof.type === 'post' ? ', title?' : ''}}) beside the proof`);
+  const checked = checkContent(proof, content, hasher);
+  if (!checked.ok) return refuseWith(checked);
+  const parsed = parseContent(content);
+  if (!parsed.ok) return refuseWith(parsed);
+  return { ok: true, value: parsed.value };
+}
+

@@ -1,0 +1,121 @@
+// Builds the views clients read (lib/protocol/views.ts) from stored proofs and the derived
+// tables, in a fixed number of queries per page however many items it holds.
+import type { ContentWire, ItemView, ProofStatus, ProofView, ReactionCounts, ReactionState, SignedProofWire, SignerView } from '@/lib/protocol/views';
+import { REACTION_KINDS } from '@/lib/protocol/views';
+import type { DbOrTx } from '../db/types';
+import { emptyCounts } from './views';
+
+/** The columns of a proof row (with its content) the read model needs. */
+export interface ProofRow {
+  id: string;
+  raw: string;
+  type: string;
+  hub: string;
+  issuer: string;
+  seq: number;
+  logIndex: bigint;
+  receivedAt: Date;
+  status: string;
+  refParent: string | null;
+  refRoot: string | null;
+  content: { raw: string | null; purgedAt: Date | null } | null;
+}
+
+export const proofRowSelect = {
+  id: true,
+  raw: true,
+  type: true,
+  hub: true,
+  issuer: true,
+  seq: true,
+  logIndex: true,
+  receivedAt: true,
+  status: true,
+  refParent: true,
+  refRoot: true,
+  content: { select: { raw: true, purgedAt: true } },
+} as const;
+
+export function threadOf(row: Pick<ProofRow, 'id' | 'type' | 'refRoot'>): string | null {
+  if (row.type === 'post') return row.id;
+  if (row.type === 'reply' || row.type === 'reaction') return row.refRoot;
+  return null;
+}
+
+export async function loadSigners(db: DbOrTx, dids: Iterable<string>): Promise<Map<string, SignerView>> {
+  const list = [...new Set(dids)];
+  const [users, identities] = await Promise.all([
+    db.user.findMany({ where: { did: { in: list } }, select: { did: true, username: true } }),
+    db.identityView.findMany({ where: { did: { in: list } }, select: { did: true, displayName: true } }),
+  ]);
+  const usernames = new Map(users.map((user) => [user.did, user.username]));
+  const names = new Map(identities.map((identity) => [identity.did, identity.displayName]));
+  return new Map(list.map((did) => [did, { did, username: usernames.get(did) ?? null, display_name: names.get(did) ?? null }]));
+}
+
+/** ProofViews for rows, with depths and signers looked up in two queries. */
+export async function buildProofViews(db: DbOrTx, rows: readonly ProofRow[]): Promise<Map<string, ProofView>> {
+  const replyIds = rows.filter((row) => row.type === 'reply').map((row) => row.id);
+  const [depthRows, signers] = await Promise.all([
+    replyIds.length === 0 ? [] : db.replyView.findMany({ where: { id: { in: replyIds } }, select: { id: true, depth: true } }),
+    loadSigners(db, rows.map((row) => row.issuer)),
+  ]);
+  const depths = new Map(depthRows.map((row) => [row.id, row.depth]));
+  const views = new Map<string, ProofView>();
+  for (const row of rows) {
+    views.set(row.id, {
+      id: row.id,
+      type: row.type,
+      hub: row.hub,
+      issuer: row.issuer,
+      seq: row.seq,
+      log_index: Number(row.logIndex),
+      received_at: row.receivedAt.toISOString(),
+      status: row.status as ProofStatus,
+      thread: threadOf(row),
+      parent: row.refParent,
+      depth: row.type === 'post' ? 0 : row.type === 'reply' ? (depths.get(row.id) ?? null) : null,
+      signer: signers.get(row.issuer) ?? { did: row.issuer, username: null, display_name: null },
+      purged: row.content?.purgedAt != null,
+    });
+  }
+  return views;
+}
+
+export function contentOf(row: ProofRow): ContentWire | null {
+  return row.content?.raw == null ? null : (JSON.parse(row.content.raw) as ContentWire);
+}
+
+/** ItemViews (proof, content, view, counts, the viewer's reactions) in the order of rows. */
+export async function buildItems(db: DbOrTx, rows: readonly ProofRow[], viewerDid: string | null): Promise<ItemView[]> {
+  const ids = rows.map((row) => row.id);
+  const [views, countRows, mineRows] = await Promise.all([
+    buildProofViews(db, rows),
+    db.reactionCount.findMany({ where: { targetId: { in: ids } } }),
+    viewerDid === null ? [] : db.reactionState.findMany({ where: { targetId: { in: ids }, issuer: viewerDid, active: true } }),
+  ]);
+  const counts = new Map<string, ReactionCounts>();
+  for (const row of countRows) {
+    if (!(REACTION_KINDS as readonly string[]).includes(row.kind)) continue;
+    const entry = counts.get(row.targetId) ?? emptyCounts();
+    entry[row.kind as keyof ReactionCounts] = row.count;
+    counts.set(row.targetId, entry);
+  }
+  const mine = new Map<string, ReactionState>();
+  for (const row of mineRows) {
+    const entry = mine.get(row.targetId) ?? { like: false, verified: false, disputed: false };
+    if ((REACTION_KINDS as readonly string[]).includes(row.kind)) entry[row.kind as keyof ReactionState] = true;
+    mine.set(row.targetId, entry);
+  }
+  return rows.map((row) => {
+    const view = views.get(row.id);
+    if (view === undefined) throw new Error(`no view for ${row.id}`);
+    return {
+      proof: JSON.parse(row.raw) as SignedProofWire,
+      content: contentOf(row),
+      view,
+      counts: counts.get(row.id) ?? emptyCounts(),
+      mine: viewerDid === null ? null : (mine.get(row.id) ?? { like: false, verified: false, disputed: false }),
+    };
+  });
+}

@@ -1,0 +1,190 @@
+// Derived views: threads with their last activity, the reply tree, reaction counts, each issuer's
+// reaction state, and identity heads. They are a function of the stored proofs alone (in log
+// order): ingest applies each new proof with applyProofToViews inside the proof's transaction, and
+// rebuildViews empties the tables and replays every proof through the same function, so the two
+// cannot drift apart (a test compares them).
+import type { SignedProof } from '@/lib/proof/schema';
+import type { ReactionCountEvent } from '@/lib/protocol/events';
+import type { ReactionCounts } from '@/lib/protocol/views';
+import { REACTION_KINDS } from '@/lib/protocol/views';
+import type { Db, Tx } from '../db/types';
+
+export interface StoredProof {
+  proof: SignedProof;
+  logIndex: bigint;
+  receivedAt: Date;
+}
+
+export interface ViewChange {
+  /** Set when a reaction changed its target's counts (or the reacting issuer's state). */
+  reaction: Omit<ReactionCountEvent, 'hub'> | null;
+}
+
+const VIEW_TABLES = ['thread_views', 'reply_views', 'reaction_counts', 'reaction_states', 'identity_views'] as const;
+
+export function emptyCounts(): ReactionCounts {
+  return { like: 0, verified: 0, disputed: 0 };
+}
+
+/** Applies one stored proof to every view. Precondition: proofs arrive in log order. */
+export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<ViewChange> {
+  const { proof, logIndex, receivedAt } = stored;
+  await applyToIdentity(tx, proof);
+  switch (proof.type) {
+    case 'post':
+      await tx.threadView.create({
+        data: {
+          rootId: proof.id,
+          hub: proof.hub,
+          issuer: proof.issuer,
+          createdAt: new Date(proof.created_at),
+          rootLogIndex: logIndex,
+          lastLogIndex: logIndex,
+          lastActivityAt: receivedAt,
+        },
+      });
+      return { reaction: null };
+    case 'reply': {
+      const parentReply = await tx.replyView.findUnique({ where: { id: proof.claim.parent }, select: { depth: true } });
+      await tx.replyView.create({
+        data: {
+          id: proof.id,
+          rootId: proof.claim.root,
+          parentId: proof.claim.parent,
+          depth: parentReply === null ? 1 : parentReply.depth + 1,
+          hub: proof.hub,
+          logIndex,
+        },
+      });
+      await tx.threadView.update({
+        where: { rootId: proof.claim.root },
+        data: { replyCount: { increment: 1 }, lastLogIndex: logIndex, lastActivityAt: receivedAt },
+      });
+      return { reaction: null };
+    }
+    case 'reaction':
+      return { reaction: await applyReaction(tx, proof) };
+    default:
+      return { reaction: null };
+  }
+}
+
+async function applyToIdentity(tx: Tx, proof: SignedProof): Promise<void> {
+  // Mirrors lib/proof/identity.ts applyIdentityProof for the parts a client displays: the head,
+  // the display name and the key history.
+  if (proof.type === 'identity' && proof.seq === 1) {
+    await tx.identityView.create({
+      data: { did: proof.issuer, displayName: proof.claim.name, headSeq: proof.seq, headId: proof.id, keys: [{ key: proof.issuer, from_seq: 1, proof: proof.id }] },
+    });
+    return;
+  }
+  const current = await tx.identityView.findUnique({ where: { did: proof.issuer } });
+  if (current === null) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
+  const data: { headSeq: number; headId: string; displayName?: string; keys?: { key: string; from_seq: number; proof: string }[] } = {
+    headSeq: proof.seq,
+    headId: proof.id,
+  };
+  if (proof.type === 'identity') data.displayName = proof.claim.name;
+  if (proof.type === 'key_rotation') {
+    const keys = current.keys as { key: string; from_seq: number; proof: string }[];
+    if (keys[keys.length - 1]?.key !== proof.claim.next_key) {
+      data.keys = [...keys, { key: proof.claim.next_key, from_seq: proof.seq + 1, proof: proof.id }];
+    }
+  }
+  await tx.identityView.update({ where: { did: proof.issuer }, data });
+}
+
+async function applyReaction(tx: Tx, proof: Extract<SignedProof, { type: 'reaction' }>): Promise<Omit<ReactionCountEvent, 'hub'>> {
+  const { target, kind } = proof.claim;
+  const active = proof.claim.undo !== true;
+  const key = { targetId_issuer_kind: { targetId: target, issuer: proof.issuer, kind } };
+  const previous = await tx.reactionState.findUnique({ where: key });
+  const wasActive = previous?.active === true;
+  await tx.reactionState.upsert({
+    where: key,
+    create: { targetId: target, issuer: proof.issuer, kind, active, proofId: proof.id },
+    update: { active, proofId: proof.id },
+  });
+  if (wasActive !== active) {
+    const delta = active ? 1 : -1;
+    await tx.reactionCount.upsert({
+      where: { targetId_kind: { targetId: target, kind } },
+      create: { targetId: target, kind, count: Math.max(delta, 0) },
+      update: { count: { increment: delta } },
+    });
+  }
+  const thread = await tx.proof.findUnique({ where: { id: target }, select: { type: true, refRoot: true } });
+  return {
+    thread: thread === null ? null : thread.type === 'post' ? target : thread.refRoot,
+    target,
+    counts: await countsOf(tx, target),
+    by: { issuer: proof.issuer, kind, active, proof: proof.id },
+  };
+}
+
+export async function countsOf(tx: Tx | Db, target: string): Promise<ReactionCounts> {
+  const rows = await tx.reactionCount.findMany({ where: { targetId: target } });
+  const counts = emptyCounts();
+  for (const row of rows) if ((REACTION_KINDS as readonly string[]).includes(row.kind)) counts[row.kind as keyof ReactionCounts] = row.count;
+  return counts;
+}
+
+export interface RebuildReport {
+  proofs: number;
+  rows: Record<(typeof VIEW_TABLES)[number], number>;
+}
+
+const REBUILD_BATCH = 500;
+
+/**
+ * Empties every view table and replays all proofs in log order, in one transaction: readers see
+ * the old views until the new ones are complete.
+ */
+export async function rebuildViews(db: Db): Promise<RebuildReport> {
+  return db.$transaction(
+    async (tx) => {
+      for (const table of VIEW_TABLES) await tx.$executeRawUnsafe(`DELETE FROM ${table}`);
+      let after = 0n;
+      let proofs = 0;
+      for (;;) {
+        const batch = await tx.proof.findMany({
+          where: { logIndex: { gt: after } },
+          orderBy: { logIndex: 'asc' },
+          take: REBUILD_BATCH,
+          select: { raw: true, logIndex: true, receivedAt: true },
+        });
+        for (const row of batch) {
+          await applyProofToViews(tx, { proof: JSON.parse(row.raw) as SignedProof, logIndex: row.logIndex, receivedAt: row.receivedAt });
+          after = row.logIndex;
+          proofs++;
+        }
+        if (batch.length < REBUILD_BATCH) break;
+      }
+      return { proofs, rows: await countViewRows(tx) };
+    },
+    { timeout: 10 * 60_000, maxWait: 60_000 },
+  );
+}
+
+async function countViewRows(tx: Tx): Promise<RebuildReport['rows']> {
+  return {
+    thread_views: await tx.threadView.count(),
+    reply_views: await tx.replyView.count(),
+    reaction_counts: await tx.reactionCount.count(),
+    reaction_states: await tx.reactionState.count(),
+    identity_views: await tx.identityView.count(),
+  };
+}
+
+/** Every view row, sorted, as plain JSON: equal snapshots mean equal views. */
+export async function snapshotViews(db: Db): Promise<Record<string, unknown[]>> {
+  const plain = (rows: unknown[]) => JSON.parse(JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as unknown[];
+  return {
+    thread_views: plain(await db.threadView.findMany({ orderBy: { rootId: 'asc' } })),
+    reply_views: plain(await db.replyView.findMany({ orderBy: { id: 'asc' } })),
+    // Counts of zero are kept (a like then its undo leaves count 0), so live and rebuilt agree.
+    reaction_counts: plain(await db.reactionCount.findMany({ orderBy: [{ targetId: 'asc' }, { kind: 'asc' }] })),
+    reaction_states: plain(await db.reactionState.findMany({ orderBy: [{ targetId: 'asc' }, { issuer: 'asc' }, { kind: 'asc' }] })),
+    identity_views: plain(await db.identityView.findMany({ orderBy: { did: 'asc' } })),
+  };
+}

@@ -18,6 +18,7 @@
 //   leaf/<index:15>      32-byte leaf hash of log leaf index
 //   lh/<leaf hash hex>   log index of that leaf
 //   id/<proof id hex>    log index of the leaf with that proof id
+//   pending/<height:12>/<hash>  an uncommitted block this validator voted on or proposed
 import { ClassicLevel } from 'classic-level';
 import { bytesEqual, bytesToHex, concatBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import { sha256 } from '@/lib/crypto/sha256';
@@ -61,6 +62,14 @@ function pad(value: number, width: number): string {
 
 const blockKey = (height: number): string => `block/${pad(height, 12)}`;
 const leafKey = (index: number): string => `leaf/${pad(index, 15)}`;
+const pendingPrefix = (height: number): string => `pending/${pad(height, 12)}/`;
+
+/** An uncommitted block written beside the safety record. */
+export interface PendingBlockWrite {
+  readonly height: number;
+  readonly hash: string;
+  readonly json: string;
+}
 
 export class ValidatorStore {
   readonly #db: ClassicLevel<string, Uint8Array>;
@@ -110,9 +119,21 @@ export class ValidatorStore {
    * Writes the safety record and fsyncs it. The caller must await this before sending the vote
    * or timeout the record covers.
    */
-  async writeSafety(record: unknown): Promise<void> {
+  async writeSafety(record: unknown, blocks: readonly PendingBlockWrite[] = []): Promise<void> {
     const json = utf8Encode(JSON.stringify(record));
-    await this.#db.put('safety', concatBytes(SAFETY_MAGIC, sha256(json), json), { sync: true });
+    const batch = this.#db.batch();
+    // Blocks the vote may build on ride in the same fsynced batch: after a crash of every
+    // validator at once, the certified but uncommitted blocks must still exist somewhere.
+    for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, utf8Encode(block.json));
+    batch.put('safety', concatBytes(SAFETY_MAGIC, sha256(json), json));
+    await batch.write({ sync: true });
+  }
+
+  /** Uncommitted blocks kept for restarts, above `height`, ascending (JSON of the core's BlockJson). */
+  async readPendingBlocks(height: number): Promise<string[]> {
+    const out: string[] = [];
+    for await (const value of this.#db.values({ gte: pendingPrefix(height + 1), lt: 'pending0' })) out.push(utf8Decode(value));
+    return out;
   }
 
   async readSafety(): Promise<SafetyRecordRead> {
@@ -164,6 +185,8 @@ export class ValidatorStore {
     const last = blocks[blocks.length - 1] as CommittedBlockWrite;
     batch.put('head', utf8Encode(JSON.stringify({ height: last.height, hash: last.hash })));
     await batch.write();
+    // Pending copies at committed heights are now either committed or dead forks.
+    await this.#db.clear({ gte: 'pending/', lt: pendingPrefix(last.height + 1) });
   }
 
   async readBlockJson(height: number): Promise<string | null> {

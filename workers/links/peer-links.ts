@@ -66,6 +66,8 @@ export interface PeerLinksOptions {
   readonly maxBackoffMs?: number;
   /** Ping period; a link silent for two periods is cut (catches a stopped peer). */
   readonly heartbeatMs?: number;
+  /** Called for every dropped frame or message (metrics). */
+  readonly onDrop?: (reason: DropReason) => void;
 }
 
 export interface PeerLinkStatus {
@@ -115,7 +117,8 @@ interface InboundLink {
 }
 
 export class PeerLinks {
-  readonly #options: Required<Omit<PeerLinksOptions, 'onMessage' | 'log' | 'genesis' | 'key' | 'verifier' | 'selfIndex'>>;
+  readonly #options: Required<Omit<PeerLinksOptions, 'onMessage' | 'log' | 'genesis' | 'key' | 'verifier' | 'selfIndex' | 'onDrop'>>;
+  readonly #onDrop: (reason: DropReason) => void;
   readonly #genesis: Genesis;
   readonly #self: number;
   readonly #key: ValidatorKey;
@@ -137,6 +140,7 @@ export class PeerLinks {
     this.#verifier = options.verifier;
     this.#onMessage = options.onMessage;
     this.#log = options.log;
+    this.#onDrop = options.onDrop ?? (() => undefined);
     this.#options = {
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME,
       maxQueue: options.maxQueue ?? 4096,
@@ -221,6 +225,7 @@ export class PeerLinks {
 
   #count(reason: DropReason): void {
     this.#drops.set(reason, (this.#drops.get(reason) ?? 0) + 1);
+    this.#onDrop(reason);
   }
 
   // ---- outbound ----

@@ -1,0 +1,193 @@
+// The committed chain of one validator: the store's committed blocks plus the RFC 9162 Merkle log
+// of their leaves, rebuilt in memory at start (MerkleLog answers inclusion and consistency proofs
+// for any past size). Commits are applied to the log synchronously, in consensus order, and written
+// to the store by one queue; readers (RPC, the commit stream) see a block only once it is on disk.
+import { bytesEqual, bytesToHex } from '@/lib/bytes';
+import { BoundedCache } from '@/lib/crypto/ed25519';
+import type { Block, QuorumCert } from '@/lib/consensus';
+import { leafHash, MerkleLog, type Hasher } from '@/lib/merkle';
+import { type ChainIdentity, type CommittedBlockRecord, committedRecordToJson, parseCommittedRecord } from './records';
+import { type CommittedBlockWrite, StoreError, type ValidatorStore } from './store';
+
+export interface LedgerHead {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly hashHex: string;
+  readonly block: Block;
+  /** The commit certificate of this block (its committed_hash is this block's hash). */
+  readonly certificate: QuorumCert;
+  readonly treeSize: number;
+  readonly root: Uint8Array;
+  /** The stored JSON record (served as-is). */
+  readonly json: string;
+}
+
+export type CommitListener = (height: number, json: string) => void;
+
+export class Ledger {
+  readonly log: MerkleLog;
+  readonly #store: ValidatorStore;
+  readonly #identity: ChainIdentity;
+  readonly #hasher: Hasher;
+  readonly #listeners = new Set<CommitListener>();
+  /** Recently committed leaf hashes (hex), for the mempool's duplicate check without a disk read. */
+  readonly #recent = new BoundedCache<string, true>(500_000);
+  /** Head applied to the log (consensus order); may be ahead of what is on disk. */
+  #applied: { height: number; hash: Uint8Array } = { height: 0, hash: new Uint8Array(32) };
+  /** Head on disk: what readers see. Null until the first commit. */
+  #published: LedgerHead | null = null;
+  #writes: Promise<void> = Promise.resolve();
+  #writeError: Error | null = null;
+
+  private constructor(store: ValidatorStore, identity: ChainIdentity, hasher: Hasher, log: MerkleLog) {
+    this.#store = store;
+    this.#identity = identity;
+    this.#hasher = hasher;
+    this.log = log;
+  }
+
+  /** Opens the ledger over a store: reads the head and rebuilds the Merkle log from the stored leaves. */
+  static async open(store: ValidatorStore, identity: ChainIdentity, hasher: Hasher, genesisHash: Uint8Array): Promise<Ledger> {
+    const hashes: Uint8Array[] = [];
+    for await (const hash of store.leafHashes()) hashes.push(hash);
+    const log = MerkleLog.fromLeafHashes(hashes, { hasher });
+    const ledger = new Ledger(store, identity, hasher, log);
+    ledger.#applied = { height: 0, hash: genesisHash };
+    const head = await store.readHead();
+    if (head === null) {
+      if (log.size !== 0) throw new StoreError('store_corrupt', `store holds ${log.size} leaves but no committed head`);
+      return ledger;
+    }
+    const json = await store.readBlockJson(head.height);
+    if (json === null) throw new StoreError('store_corrupt', `head block ${head.height} is missing`);
+    const record = parseCommittedRecord(identity, JSON.parse(json));
+    if (typeof record === 'string') throw new StoreError('store_corrupt', `head block ${head.height}: ${record}`);
+    if (record.certificate === null) throw new StoreError('store_corrupt', `head block ${head.height} has no commit certificate`);
+    const { size, root } = record.block.treeHead;
+    if (log.size !== size || !bytesEqual(log.root(), root)) {
+      throw new StoreError('store_corrupt', `stored leaves give tree ${log.size} but head block ${head.height} claims ${size}`);
+    }
+    ledger.#applied = { height: record.height, hash: record.hash };
+    ledger.#published = ledger.#headOf(record, record.certificate, json);
+    return ledger;
+  }
+
+  /** Height of the last block applied (committed by consensus, perhaps not yet on disk). */
+  get appliedHeight(): number {
+    return this.#applied.height;
+  }
+
+  get appliedHash(): Uint8Array {
+    return this.#applied.hash;
+  }
+
+  /** The head on disk, or null before the first commit. */
+  get head(): LedgerHead | null {
+    return this.#published;
+  }
+
+  /** Height on disk (0 before the first commit). */
+  get height(): number {
+    return this.#published?.height ?? 0;
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  isRecentlyCommitted(leafHashHex: string): boolean {
+    return this.#recent.has(leafHashHex);
+  }
+
+  /**
+   * Applies committed blocks (ascending, hash-linked to the applied head; the last one certified
+   * by `certificate`) to the log and queues their write. Throws if a block's tree head does not
+   * match the log: consensus validated it, so a mismatch is a bug and the process must stop.
+   * Returns the leaf hashes (hex) the blocks committed.
+   */
+  apply(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: QuorumCert): string[] {
+    this.#throwIfWriteFailed();
+    const writes: CommittedBlockWrite[] = [];
+    const heads: { height: number; hash: Uint8Array; block: Block; json: string }[] = [];
+    const committedLeaves: string[] = [];
+    const lastHeight = blocks[blocks.length - 1]?.height ?? 0;
+    blocks.forEach((block, i) => {
+      const hash = hashes[i] as Uint8Array;
+      if (block.height !== this.#applied.height + 1 || !bytesEqual(block.parent, this.#applied.hash)) {
+        throw new Error(`commit of height ${block.height} does not extend the applied head ${this.#applied.height}`);
+      }
+      const firstLeafIndex = this.log.size;
+      const leafHashes: Uint8Array[] = [];
+      for (const leaf of block.leaves) {
+        const hashOfLeaf = leafHash(leaf.id, leaf.sig, this.#hasher);
+        this.log.append(hashOfLeaf);
+        leafHashes.push(hashOfLeaf);
+        const hex = bytesToHex(hashOfLeaf);
+        committedLeaves.push(hex);
+        this.#recent.set(hex, true);
+      }
+      if (this.log.size !== block.treeHead.size || !bytesEqual(this.log.root(), block.treeHead.root)) {
+        throw new Error(`block ${block.height}: its tree head does not match the log after its leaves`);
+      }
+      const last = i === blocks.length - 1;
+      const json = committedRecordToJson(this.#identity, block, hash, last ? certificate : null, lastHeight);
+      writes.push({ height: block.height, hash: bytesToHex(hash), json, firstLeafIndex, leafHashes, leafIds: block.leaves.map((leaf) => leaf.id) });
+      heads.push({ height: block.height, hash, block, json });
+      this.#applied = { height: block.height, hash };
+    });
+    const lastHead = heads[heads.length - 1];
+    this.#writes = this.#writes
+      .then(() => this.#store.appendCommitted(writes))
+      .then(() => {
+        if (lastHead) this.#published = this.#headOf(lastHead, certificate, lastHead.json);
+        for (const { height, json } of heads) {
+          for (const listener of this.#listeners) {
+            try {
+              listener(height, json);
+            } catch {
+              // A subscriber's failure (e.g. a closed stream) is not the ledger's.
+            }
+          }
+        }
+      })
+      .catch((error: unknown) => {
+        this.#writeError = error instanceof Error ? error : new Error(String(error));
+      });
+    return committedLeaves;
+  }
+
+  /** Resolves when every queued commit is on disk; rejects if a write failed. */
+  async flush(): Promise<void> {
+    await this.#writes;
+    this.#throwIfWriteFailed();
+  }
+
+  readBlock(height: number): Promise<string | null> {
+    if (height > this.height) return Promise.resolve(null);
+    return this.#store.readBlockJson(height);
+  }
+
+  readBlocks(from: number, limit: number): Promise<string[]> {
+    const available = this.height - from + 1;
+    if (available <= 0) return Promise.resolve([]);
+    return this.#store.readBlocksFrom(from, Math.min(limit, available));
+  }
+
+  #throwIfWriteFailed(): void {
+    if (this.#writeError) throw new StoreError('store_unavailable', `writing committed blocks failed: ${this.#writeError.message}`);
+  }
+
+  #headOf(record: Pick<CommittedBlockRecord, 'height' | 'hash' | 'block'>, certificate: QuorumCert, json: string): LedgerHead {
+    return {
+      height: record.height,
+      hash: record.hash,
+      hashHex: bytesToHex(record.hash),
+      block: record.block,
+      certificate,
+      treeSize: record.block.treeHead.size,
+      root: record.block.treeHead.root,
+      json,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+// The JSON a validator stores and serves for each committed block, and its checks on the way in.
+//
+//   { "height", "hash", "header": BlockHeaderJson, "block": BlockJson,
+//     "certificate": QuorumCertJson | null, "certified_by": height }
+//
+// `certificate` is the QC whose committed_hash is this block's hash (the commit certificate a light
+// client checks with verifyCommitCertificate). Only the last block of each commit has one: blocks
+// committed with it as ancestors are certified by that later block through the parent hashes of
+// the headers in between, and `certified_by` names its height.
+import { z } from 'zod';
+import { bytesEqual, bytesToHex, hexToBytes } from '@/lib/bytes';
+import {
+  type Block,
+  type BlockHeader,
+  blockHeader,
+  blockHeaderJsonSchema,
+  blockHeaderToJson,
+  blockJsonSchema,
+  blockToJson,
+  decodeBlock,
+  decodeQuorumCert,
+  headerHash,
+  type QuorumCert,
+  quorumCertJsonSchema,
+  quorumCertToJson,
+} from '@/lib/consensus';
+
+export const committedBlockRecordSchema = z.strictObject({
+  height: z.number().int().nonnegative(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  header: blockHeaderJsonSchema,
+  block: blockJsonSchema,
+  certificate: quorumCertJsonSchema.nullable(),
+  certified_by: z.number().int().nonnegative(),
+});
+export type CommittedBlockRecordJson = z.infer<typeof committedBlockRecordSchema>;
+
+export interface CommittedBlockRecord {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly header: BlockHeader;
+  readonly block: Block;
+  readonly certificate: QuorumCert | null;
+  readonly certifiedBy: number;
+}
+
+export interface ChainIdentity {
+  readonly chainId: Uint8Array;
+  readonly setHash: Uint8Array;
+}
+
+export function committedRecordToJson(identity: ChainIdentity, block: Block, hash: Uint8Array, certificate: QuorumCert | null, certifiedBy: number): string {
+  const record: CommittedBlockRecordJson = {
+    height: block.height,
+    hash: bytesToHex(hash),
+    header: blockHeaderToJson(blockHeader(block, identity.chainId, identity.setHash)),
+    block: blockToJson(block),
+    certificate: certificate === null ? null : quorumCertToJson(certificate),
+    certified_by: certifiedBy,
+  };
+  return JSON.stringify(record);
+}
+
+/**
+ * Parses a record (ours from disk, or a peer's from RPC) and checks it is self-consistent: the
+ * header is the block's header under this chain, and the hash is the header's hash. Whether the
+ * block is committed is for the caller to check against a certificate.
+ */
+export function parseCommittedRecord(identity: ChainIdentity, json: unknown): CommittedBlockRecord | string {
+  const parsed = committedBlockRecordSchema.safeParse(json);
+  if (!parsed.success) return `malformed block record: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  const decoded = decodeBlock(parsed.data.block);
+  if (!decoded.ok) return decoded.error.message;
+  const block = decoded.value;
+  const header = blockHeader(block, identity.chainId, identity.setHash);
+  const hash = headerHash(header);
+  if (parsed.data.height !== block.height) return 'record height differs from the block height';
+  if (!bytesEqual(hash, hexToBytes(parsed.data.hash))) return 'record hash is not the hash of the block header';
+  let certificate: QuorumCert | null = null;
+  if (parsed.data.certificate !== null) {
+    const qc = decodeQuorumCert(parsed.data.certificate);
+    if (!qc.ok) return qc.error.message;
+    certificate = qc.value;
+  }
+  return { height: block.height, hash, header, block, certificate, certifiedBy: parsed.data.certified_by };
+}

@@ -13,5 +13,13 @@ registerCommand('merkle', {
   summary: 'Merkle tree root, inclusion and consistency proofs, and their checks',
   load: () => import('./merkle'),
 });
+registerCommand('sign', {
+  summary: 'sign one proof with a key file and print it as JSON',
+  load: () => import('./sign'),
+});
+registerCommand('verify', {
+  summary: 'verify proofs, arrays, bundles: ids, signatures, chains, identity rules',
+  load: () => import('./verify'),
+});
 registerCommand('validator', { summary: 'run one chain validator from a genesis file and a key file', load: () => import('./validator') });
 registerCommand('devnet', { summary: 'run a 4-validator chain on this machine (keys kept across restarts)', load: () => import('./devnet') });

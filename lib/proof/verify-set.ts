@@ -165,12 +165,15 @@ export function verifyProofSet(inputs: readonly unknown[], verifier: SignatureVe
     for (const seq of [...bySeq.keys()].sort((a, b) => a - b)) {
       const atSeq = bySeq.get(seq) ?? [];
       if (forkSeq !== null) {
+        // Not even checked: which key signs after a fork depends on the branch.
         for (const group of atSeq) {
-          group.errors.push({
-            code: 'fork',
-            message: `the issuer forked its chain at seq ${forkSeq}; nothing it signed after that is trusted`,
-            details: { issuer, forkSeq },
-          });
+          for (const candidate of group.variants) {
+            candidate.error = {
+              code: 'fork',
+              message: `the issuer forked its chain at seq ${forkSeq}; nothing it signed after that is trusted`,
+              details: { issuer, forkSeq },
+            };
+          }
         }
         continue;
       }

@@ -128,9 +128,8 @@ export class MerkleLog {
   /** A perfect, aligned subtree: one stored node. */
   #storedSubtree(range: LeafRange): Uint8Array {
     const width = range.end - range.start;
-    let level = 0;
-    while (2 ** level < width) level++;
-    return this.#store.get(level, range.start / width);
+    // Exact: width is a power of two ≤ 2^53.
+    return this.#store.get(Math.log2(width), range.start / width);
   }
 
   /**

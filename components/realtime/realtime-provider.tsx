@@ -63,6 +63,8 @@ export interface RoomHandlers {
   onProofNew?: (event: ProofNewEvent) => void;
   onReactionCount?: (event: ReactionCountEvent) => void;
   onProofStatus?: (event: ProofStatusEvent) => void;
+  /** After a reconnect: the room was joined again and missed proofs replayed (counts were not). */
+  onRejoined?: () => void;
 }
 
 export type RoomState = { state: 'joining' } | { state: 'live' } | { state: 'refused'; code: string; message: string };
@@ -92,6 +94,7 @@ export function useRoom(
     if (socket === null || room === null || roomKey === null) return;
     let lastLogIndex: number | undefined = sinceRef.current;
     let active = true;
+    let joinedBefore = false;
     const inRoom = (event: { hub: string; thread?: string | null }) =>
       'hub' in room ? event.hub === room.hub : event.thread === room.thread;
 
@@ -115,6 +118,8 @@ export function useRoom(
         if (response.ok) {
           lastLogIndex = Math.max(lastLogIndex ?? 0, response.data.log_index);
           setRoomState({ state: 'live' });
+          if (joinedBefore) handlersRef.current.onRejoined?.();
+          joinedBefore = true;
         } else {
           setRoomState({ state: 'refused', code: response.error.code, message: response.error.message });
         }

@@ -1,0 +1,5 @@
+import { HubList } from '@/components/hubs/hub-list';
+
+export default function HomePage() {
+  return <HubList />;
+}

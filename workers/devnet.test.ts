@@ -1,0 +1,285 @@
+// Four real validator processes on loopback, each with its own LevelDB: commits with certificates a
+// light client accepts, kill -9 and restart with catch-up, loss of liveness (never of safety) with
+// two down, recovery, a damaged safety record, identical blocks everywhere, and bad input on the
+// RPC and the peer port that changes nothing. No timing asserts: every wait is "until X, or fail
+// after a generous deadline".
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { hexToBytes } from '@/lib/bytes';
+import { nobleVerifier } from '@/lib/crypto/ed25519';
+import type { PinnedValidatorSet } from '@/lib/consensus';
+import { checkLeafCertified, getJson, type LeafJson, leafHashHex, makeSignedLeaves, postJson, readStatus, submitLeaves, type ValidatorStatus } from './client';
+import { type Devnet, startDevnet } from './devnet';
+import { ValidatorStore } from './store';
+
+const TEST_TIMEOUT = 240_000;
+
+async function portsFree(base: number, count: number): Promise<boolean> {
+  for (let port = base; port < base + count; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
+}
+
+async function findBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 41000 + Math.floor(Math.random() * 2000) * 4;
+    if (await portsFree(base, 4)) return base;
+  }
+  throw new Error('no free port range');
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+async function statuses(devnet: Devnet, indexes: readonly number[]): Promise<(ValidatorStatus | null)[]> {
+  return Promise.all(indexes.map((index) => readStatus(devnet.urls[index] as string)));
+}
+
+/** Block hash per height from validator index, heights 1..upTo. */
+async function blockHashes(devnet: Devnet, index: number, upTo: number): Promise<string[]> {
+  const hashes: string[] = [];
+  for (let from = 1; from <= upTo; from += 100) {
+    const { status, body } = await getJson<{ blocks: { height: number; hash: string }[] }>(`${devnet.urls[index]}/blocks?from=${from}&limit=100`);
+    expect(status).toBe(200);
+    for (const block of body.blocks) if (block.height <= upTo) hashes[block.height - 1] = block.hash;
+  }
+  return hashes;
+}
+
+/** Waits until every leaf is in the committed tree of each listed validator. */
+async function waitCommitted(devnet: Devnet, indexes: readonly number[], leaves: readonly LeafJson[]): Promise<void> {
+  for (const index of indexes) {
+    for (const leaf of [leaves[0], leaves[leaves.length - 1]]) {
+      if (!leaf) continue;
+      await until(`leaf committed on validator ${index}`, async () => {
+        const { status } = await getJson(`${devnet.urls[index]}/proofs/inclusion?leaf=${leafHashHex(leaf)}`).catch(() => ({ status: 0 }));
+        return status === 200;
+      });
+    }
+  }
+}
+
+describe('devnet of 4 validator processes', () => {
+  let devnet: Devnet;
+  let dir: string;
+  let pinned: PinnedValidatorSet;
+  const history = new Map<number, string>();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'proofhub-devnet-'));
+    devnet = await startDevnet({ dir, basePort: await findBasePort(), timeoutMs: 800, idleBlockMs: 150, blockTimeMs: 10, logLevel: 'warn', readyTimeoutMs: 120_000 });
+    pinned = { chainId: hexToBytes(devnet.genesis.hash), validators: devnet.genesis.validators.map((validator) => validator.publicKey) };
+  }, TEST_TIMEOUT);
+
+  afterAll(async () => {
+    await devnet?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  /** Records heights and hashes seen so far and checks none ever changes. */
+  async function checkHistory(index: number): Promise<void> {
+    const status = await readStatus(devnet.urls[index] as string);
+    if (!status) throw new Error(`validator ${index} does not answer`);
+    const hashes = await blockHashes(devnet, index, status.height);
+    hashes.forEach((hash, i) => {
+      const height = i + 1;
+      const seen = history.get(height);
+      if (seen === undefined) history.set(height, hash);
+      else expect(hash, `validator ${index} height ${height}`).toBe(seen);
+    });
+  }
+
+  it(
+    'commits submitted leaves with certificates a light client accepts, on every validator',
+    async () => {
+      const leaves = makeSignedLeaves(40);
+      const results = await submitLeaves(devnet.urls[0] as string, leaves);
+      expect(results.every((result) => result.status === 'accepted')).toBe(true);
+      await waitCommitted(devnet, [0, 1, 2, 3], leaves);
+      for (const index of [0, 1, 2, 3]) {
+        expect(await checkLeafCertified(devnet.urls[index] as string, pinned, nobleVerifier, leaves[17] as LeafJson)).toBeNull();
+      }
+      // Submitting again is idempotent: the log never holds a leaf twice.
+      const again = await submitLeaves(devnet.urls[2] as string, leaves.slice(0, 3));
+      expect(again.map((result) => result.status)).toEqual(['committed', 'committed', 'committed']);
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'keeps committing with one validator killed, and the restarted one catches up to the same chain',
+    async () => {
+      await devnet.kill(3, 'SIGKILL');
+      const before = await statuses(devnet, [0]);
+      const leaves = makeSignedLeaves(30);
+      await submitLeaves(devnet.urls[1] as string, leaves);
+      await waitCommitted(devnet, [0, 1, 2], leaves);
+      await until('three validators move past the kill', async () => {
+        const now = await statuses(devnet, [0, 1, 2]);
+        return now.every((status) => (status?.height ?? 0) > (before[0]?.height ?? 0) + 2);
+      });
+      await devnet.restart(3);
+      const target = (await readStatus(devnet.urls[0] as string))?.height ?? 0;
+      await until('the restarted validator reaches the others’ head', async () => ((await readStatus(devnet.urls[3] as string))?.height ?? 0) >= target);
+      await waitCommitted(devnet, [3], leaves);
+      expect(await checkLeafCertified(devnet.urls[3] as string, pinned, nobleVerifier, leaves[5] as LeafJson)).toBeNull();
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'commits nothing and forks nothing with two validators down, and resumes when they return',
+    async () => {
+      await Promise.all([devnet.kill(2, 'SIGKILL'), devnet.kill(3, 'SIGKILL')]);
+      // Let any block whose certificate formed before the kill land, then the height must freeze.
+      let frozen = 0;
+      await until('heights stop moving', async () => {
+        const first = await statuses(devnet, [0, 1]);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const second = await statuses(devnet, [0, 1]);
+        const same = first.every((status, i) => status !== null && status.height === second[i]?.height);
+        frozen = Math.max(...second.map((status) => status?.height ?? 0));
+        return same;
+      });
+      const stalled = makeSignedLeaves(20);
+      expect((await submitLeaves(devnet.urls[0] as string, stalled)).every((result) => result.status === 'accepted')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const during = await statuses(devnet, [0, 1]);
+      for (const status of during) expect(status?.height).toBe(frozen);
+      const { status: missing } = await getJson(`${devnet.urls[0]}/proofs/inclusion?leaf=${leafHashHex(stalled[0] as LeafJson)}`);
+      expect(missing).toBe(404);
+      for (const index of [0, 1]) await checkHistory(index);
+
+      await Promise.all([devnet.restart(2), devnet.restart(3)]);
+      await waitCommitted(devnet, [0, 1, 2, 3], stalled);
+      const after = await statuses(devnet, [0, 1, 2, 3]);
+      for (const status of after) expect(status?.height).toBeGreaterThan(frozen);
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'refuses to sign with a damaged safety record until it has seen a newer certificate, then rejoins',
+    async () => {
+      await devnet.kill(1, 'SIGKILL');
+      const store = await ValidatorStore.open(devnet.validators[1]?.dataDir as string, { hash: devnet.genesis.hash, chainId: devnet.genesis.chainId });
+      await store.writeRawSafety(new TextEncoder().encode('PHS1 torn write'));
+      await store.close();
+      await devnet.restart(1);
+      const status = await readStatus(devnet.urls[1] as string);
+      expect(status?.safety_record).toBe('damaged');
+      await until('validator 1 signs again', async () => (await readStatus(devnet.urls[1] as string))?.can_sign === true);
+      const leaves = makeSignedLeaves(10);
+      await submitLeaves(devnet.urls[1] as string, leaves);
+      await waitCommitted(devnet, [0, 1, 2, 3], leaves);
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'answers bad RPC input with clear errors and changes nothing',
+    async () => {
+      const url = devnet.urls[0] as string;
+      const before = await readStatus(url);
+      const cases: [string, Promise<{ status: number; body: unknown }>, number, string][] = [
+        ['malformed JSON', postJson(url + '/leaves', '{"leaves": ['), 400, 'invalid_json'],
+        ['wrong shape', postJson(url + '/leaves', { leaves: [{ pub: 'zz', id: '00', sig: '11' }] }), 400, 'invalid_body'],
+        ['empty batch', postJson(url + '/leaves', { leaves: [] }), 400, 'invalid_body'],
+        ['extra field', postJson(url + '/leaves', { leaves: makeSignedLeaves(1), more: 1 }), 400, 'invalid_body'],
+        ['oversized body', postJson(url + '/leaves', { leaves: makeSignedLeaves(1), pad: 'x'.repeat(2 * 1024 * 1024) }), 413, 'payload_too_large'],
+        ['too many leaves', postJson(url + '/leaves', { leaves: makeSignedLeaves(1001) }), 400, 'invalid_body'],
+        ['bad height', getJson(url + '/blocks/-1'), 400, 'invalid_query'],
+        ['height as float', getJson(url + '/blocks/1.5'), 400, 'invalid_query'],
+        ['missing block', getJson(url + '/blocks/999999999'), 404, 'not_found'],
+        ['inclusion without target', getJson(url + '/proofs/inclusion'), 400, 'invalid_query'],
+        ['inclusion with two targets', getJson(url + `/proofs/inclusion?index=0&leaf=${'a'.repeat(64)}`), 400, 'invalid_query'],
+        ['inclusion beyond the head', getJson(url + '/proofs/inclusion?index=0&size=999999999'), 400, 'bad_size'],
+        ['unknown leaf', getJson(url + `/proofs/inclusion?leaf=${'ab'.repeat(32)}`), 404, 'leaf_not_found'],
+        ['consistency from 0', getJson(url + '/proofs/consistency?from=0'), 400, 'bad_size'],
+        ['consistency hex size', getJson(url + '/proofs/consistency?from=0x10'), 400, 'invalid_query'],
+        ['unknown route', getJson(url + '/nope'), 404, 'not_found'],
+        ['wrong method', postJson(url + '/status', {}), 405, 'method_not_allowed'],
+      ];
+      for (const [name, request, status, code] of cases) {
+        const answer = await request;
+        expect(answer.status, name).toBe(status);
+        expect((answer.body as { error: { code: string } }).error.code, name).toBe(code);
+      }
+      // A wrongly signed leaf is refused per leaf and never reaches a block.
+      const [good, other] = [makeSignedLeaves(1)[0] as LeafJson, makeSignedLeaves(1)[0] as LeafJson];
+      const forged: LeafJson = { ...good, sig: other.sig };
+      const results = await submitLeaves(url, [forged, good]);
+      expect(results[0]?.error?.code).toBe('invalid_signature');
+      expect(results[1]?.status).toBe('accepted');
+      await waitCommitted(devnet, [0], [good]);
+      const { status: forgedStatus } = await getJson(`${url}/proofs/inclusion?leaf=${leafHashHex(forged)}`);
+      expect(forgedStatus).toBe(404);
+      const after = await readStatus(url);
+      expect(after?.height).toBeGreaterThanOrEqual(before?.height ?? 0);
+      expect(after?.tree_size).toBe((before?.tree_size ?? 0) + 1);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'drops malformed, unknown-key and oversized traffic on the peer port without disturbing consensus',
+    async () => {
+      const url = devnet.urls[2] as string;
+      const wsUrl = url.replace('http://', 'ws://') + '/p2p';
+      const attempts = [
+        (socket: WebSocket) => socket.send(new Uint8Array([9, 9, 9])),
+        (socket: WebSocket) => socket.send('{"type":"proposal"}'),
+        // A hello claiming validator 0 with garbage where the signature goes.
+        (socket: WebSocket) => socket.send(new Uint8Array([2, 0, 0, 0, 2, ...new Uint8Array(64 + 64)])),
+        (socket: WebSocket) => socket.send(new Uint8Array(17 * 1024 * 1024)),
+      ];
+      for (const attempt of attempts) {
+        const socket = new WebSocket(wsUrl);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('open', () => resolve());
+          socket.once('error', reject);
+        });
+        attempt(socket);
+        await until('the validator cuts the connection', () => Promise.resolve(socket.readyState === WebSocket.CLOSED), 15_000);
+      }
+      const metrics = await fetch(`${url}/metrics`).then((response) => response.text());
+      expect(metrics).toMatch(/proofhub_link_drops_total\{reason="malformed"/);
+      const leaves = makeSignedLeaves(5);
+      await submitLeaves(url, leaves);
+      await waitCommitted(devnet, [0, 1, 2, 3], leaves);
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
+      // The commit stream replays history with certificates.
+      const stream = new WebSocket(url.replace('http://', 'ws://') + '/commits?from=1');
+      const first = await new Promise<{ type: string; block: { height: number; hash: string } }>((resolve, reject) => {
+        stream.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')) as { type: string; block: { height: number; hash: string } }));
+        stream.once('error', reject);
+      });
+      stream.terminate();
+      expect(first.type).toBe('commit');
+      expect(first.block.height).toBe(1);
+      expect(first.block.hash).toBe(history.get(1));
+    },
+    TEST_TIMEOUT,
+  );
+});

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { nobleVerifier } from '@/lib/crypto/ed25519';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
 import { ProofError } from './errors';
-import { applyIdentityProof, createIdentityState, keyEpochForSeq, keyForSeq, mayActFor, replayIdentity, scopeForProofType } from './identity';
+import { applyIdentityProof, checkDelegatedProof, createIdentityState, keyEpochForSeq, keyForSeq, mayActFor, replayIdentity, scopeForProofType } from './identity';
 import type { IdentityState } from './identity';
 import { verifyProof } from './proof';
 import type { DelegationScope, SignedProof } from './schema';
@@ -56,6 +56,12 @@ describe('key rotation', () => {
     // A single proof after a rotation needs its key: the issuer's did:key no longer signs it.
     expect(verifyProof(p4, nobleVerifier).ok).toBe(false);
     expect(verifyProof(p4, nobleVerifier, { publicKey: keyForSeq(state, p4.seq) }).ok).toBe(true);
+    expect(verifyProof(p4, nodeVerifier, { identity: state }).ok).toBe(true);
+    expect(verifyProof(p2, nodeVerifier, { identity: state }).ok).toBe(true); // earlier proofs stay valid
+    expect(verifyProof(p3, nodeVerifier, { identity: state }).ok).toBe(true); // the rotation: old key
+    const strangerState = createIdentityState(createTestKey(14).did);
+    if (!strangerState.ok) throw new Error('state');
+    expect(verifyProof(p4, nodeVerifier, { identity: strangerState.value })).toMatchObject({ ok: false, error: { code: 'unknown_key' } });
 
     // The retired key cannot sign after its rotation; the new key cannot sign before it.
     const oldKeyAfter = await writer.write('post', { content_digest: DIGEST, visibility: 'public' }, { seq: 4, prev: p3.id, signer: a.signer });
@@ -200,6 +206,14 @@ describe('delegation and revocation', () => {
     const own = await agentWriter.write('post', { content_digest: DIGEST, visibility: 'public' }, { created_at: iso(6 * HOUR) });
     const codes = setCodes([...ownerProofs, agentIdentity, early, react, reply, late, own]);
     expect(codes.slice(ownerProofs.length)).toEqual([[], [], ['scope_denied'], [], ['key_revoked'], []]);
+    // At admission the hub also checks its own clock: a proof backdated to before the revocation
+    // (inside the skew window) is refused once the hub holds the revocation.
+    const owners = new Map([[owner.did, stateOf(owner.did, ownerProofs)]]);
+    const backdated = await agentWriter.write('post', { content_digest: DIGEST, visibility: 'public', ...onBehalf }, { created_at: iso(5 * HOUR - 60_000) });
+    expect(checkDelegatedProof(owners, backdated).ok).toBe(true);
+    expect(checkDelegatedProof(owners, backdated, at(5 * HOUR + 60_000))).toMatchObject({ ok: false, error: { code: 'key_revoked' } });
+    expect(checkDelegatedProof(owners, early, at(HOUR)).ok).toBe(true);
+    expect(checkDelegatedProof(owners, own, at(9 * HOUR)).ok).toBe(true); // not on behalf of anyone
     // Without the owner's chain in the set nothing vouches for the agent.
     expect(setCodes([agentIdentity, early])).toEqual([[], ['not_delegated']]);
     expect(scopeForProofType('moderation')).toBe('moderate');

@@ -189,9 +189,9 @@ export function scopeForProofType(type: ProofType): DelegationScope | undefined 
 }
 
 /**
- * May agent A act for owner O with scope S at time T? Times compare as instants; ties favour the
- * later event's author reading: a delegation made at exactly T covers T, a revocation made at
- * exactly T already applies at T, and a delegation expiring at exactly T no longer covers T.
+ * May agent A act for owner O with scope S at time T? Times compare as instants (ms). Boundaries:
+ * a delegation made at exactly T covers T, a revocation made at exactly T already applies at T,
+ * and a delegation expiring at exactly T no longer covers T.
  * A revocation cancels the owner's delegations to the agent that precede it in the owner's chain
  * (lower seq); a delegation after a revocation grants anew. When no live delegation covers S,
  * the most specific reason is returned: scope_denied (a live one lacks S), delegation_expired
@@ -224,11 +224,18 @@ export function mayActFor(owners: IdentityLookup, agentDid: string, ownerDid: st
 /**
  * The delegation rule for one proof: a proof with claim.on_behalf_of needs the owner's delegation
  * for its type's scope at its created_at. Proofs without on_behalf_of pass.
+ *
+ * At admission the hub also passes its admission time: the rule must then hold at that time too,
+ * so once the hub holds a revocation it admits nothing more from the agent for that owner, even a
+ * proof whose created_at is backdated into the ±5 min skew window. This only refuses more at the
+ * door; every logged proof still satisfies the created_at rule everyone else checks.
  */
-export function checkDelegatedProof(owners: IdentityLookup, proof: SignedProof): Result<true, DelegationErrorCode> {
+export function checkDelegatedProof(owners: IdentityLookup, proof: SignedProof, admissionTime?: Date): Result<true, DelegationErrorCode> {
   const owner = 'on_behalf_of' in proof.claim ? proof.claim.on_behalf_of : undefined;
   if (owner === undefined) return ok(true);
   const scope = scopeForProofType(proof.type);
   if (scope === undefined) return fail('not_delegated', `a ${proof.type} proof cannot be made on behalf of another issuer`);
-  return mayActFor(owners, proof.issuer, owner, scope, new Date(proof.created_at));
+  const atCreation = mayActFor(owners, proof.issuer, owner, scope, new Date(proof.created_at));
+  if (!atCreation.ok || admissionTime === undefined) return atCreation;
+  return mayActFor(owners, proof.issuer, owner, scope, admissionTime);
 }

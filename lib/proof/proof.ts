@@ -12,6 +12,8 @@ import type { SignatureVerifier, Signer } from '../crypto/types';
 import { fail, ok } from '../errors';
 import type { Result } from '../errors';
 import { ProofError } from './errors';
+import { keyForSeq } from './identity';
+import type { IdentityState } from './identity';
 import type { ProofErrorCode, ProofFailure } from './errors';
 import { PROOF_LIMITS } from './limits';
 import { PROOF_VERSION, UNSIGNED_FIELDS, isProofType, signedProofSchema, unsignedProofSchema } from './schema';
@@ -276,6 +278,12 @@ export interface VerifyProofOptions {
    * the issuer's first key_rotation; after one, pass keyForSeq(identityState, proof.seq).
    */
   readonly publicKey?: Uint8Array;
+  /**
+   * The issuer's replayed identity state (identity.ts): the key is keyForSeq(identity, seq), so a
+   * proof after a rotation checks against the rotated key. A state of another issuer is
+   * unknown_key. Ignored when publicKey is given.
+   */
+  readonly identity?: IdentityState;
   /** When given, a proof for another hub is refused with wrong_hub. */
   readonly hub?: string;
   /** SHA-256 implementation for the id (default @noble/hashes; the server passes node:crypto's). */
@@ -322,8 +330,9 @@ export function checkProofSignature(
 /**
  * Verifies one proof. Checks, in order: object and version, type, size, strict schema (with
  * invalid_did and invalid_claim told apart), hub (opts.hub), skew (opts.now), id, signature
- * (opts.publicKey, default the issuer's did:key). Never throws; on success returns a frozen
- * VerifiedProof independent of the input.
+ * (opts.publicKey, else keyForSeq(opts.identity, seq), else the issuer's did:key). Chain links and
+ * delegation are the caller's next steps (checkChainLink, checkDelegatedProof). Never throws; on
+ * success returns a frozen VerifiedProof independent of the input.
  */
 export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: VerifyProofOptions = {}): Result<VerifiedProof, ProofErrorCode> {
   try {
@@ -340,6 +349,13 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
     const id = checkProofId(proof, opts.hasher);
     if (!id.ok) return id;
     let publicKey = opts.publicKey;
+    if (publicKey === undefined && opts.identity !== undefined) {
+      if (opts.identity.issuer !== proof.issuer) {
+        return fail('unknown_key', `the identity state given is of ${opts.identity.issuer}, not of the issuer ${proof.issuer}`);
+      }
+      publicKey = keyForSeq(opts.identity, proof.seq);
+      if (publicKey === undefined) return fail('unknown_key', `no key is known for seq ${proof.seq}`);
+    }
     if (publicKey === undefined) {
       const decoded = didKeyToPublicKey(proof.issuer);
       if (!decoded.ok) return fail('invalid_did', decoded.error.message); // unreachable after the schema

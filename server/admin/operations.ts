@@ -1,0 +1,31 @@
+// What the admin operations do, shared by the admin socket (hub running) and the CLI's direct
+// mode (hub stopped: the CLI holds the data dir lock and opens the database itself).
+import type { Db } from '../db/types';
+import type { UserService } from '../services/users';
+import { rebuildViews } from '../services/views';
+import { adminRequestSchema } from './protocol';
+import type { AdminResponse } from './protocol';
+
+export interface AdminDeps {
+  prisma: Db;
+  users: UserService;
+}
+
+export async function runAdminRequest(deps: AdminDeps, input: unknown): Promise<AdminResponse> {
+  const parsed = adminRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: { code: 'invalid_request', message: issue === undefined ? 'invalid request' : `${issue.path.map(String).join('.') || 'request'}: ${issue.message}` } };
+  }
+  const request = parsed.data;
+  switch (request.op) {
+    case 'ping':
+      return { ok: true, data: { pong: true } };
+    case 'create-user': {
+      const created = await deps.users.createUser({ username: request.username, password: request.password, role: request.role });
+      return created.ok ? { ok: true, data: created.value } : { ok: false, error: { code: created.error.code, message: created.error.message } };
+    }
+    case 'rebuild-views':
+      return { ok: true, data: await rebuildViews(deps.prisma) };
+  }
+}

@@ -1,0 +1,18 @@
+// The admin socket's protocol: one JSON request line in, one JSON response line out. The socket
+// is a unix socket in the data dir with mode 0600, so only the account running the hub can use
+// it; it lets `proofhub admin …` act through the running server instead of opening PGlite twice.
+import { z } from 'zod';
+import { passwordSchema, usernameSchema } from '@/lib/protocol/rest';
+
+export const adminRequestSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('ping') }),
+  z.strictObject({ op: z.literal('create-user'), username: usernameSchema, password: passwordSchema, role: z.enum(['user', 'admin']).default('user') }),
+  z.strictObject({ op: z.literal('rebuild-views') }),
+]);
+
+export type AdminRequest = z.input<typeof adminRequestSchema>;
+
+export type AdminResponse = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** Requests larger than this are refused (a password and a username fit many times over). */
+export const MAX_ADMIN_REQUEST_BYTES = 16 * 1024;

@@ -5,7 +5,7 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.next/**', 'data/**', 'test/vectors/**', 'server/generated/**', 'next-env.d.ts', 'coverage/**', 'public/**'] },
+  { ignores: ['node_modules/**', '.next/**', 'data/**', 'test/vectors/**', 'server/generated/**', 'next-env.d.ts', 'coverage/**', 'public/**', 'tmp/**', '.tmp*', 'tmp-*'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

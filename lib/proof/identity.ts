@@ -112,7 +112,7 @@ export function applyIdentityProof(state: IdentityState, proof: SignedProof): Id
             id: proof.id,
             seq: proof.seq,
             agent: proof.claim.agent,
-            scopes: proof.claim.scopes,
+            scopes: [...proof.claim.scopes],
             createdAtMs: Date.parse(proof.created_at),
             expiresAtMs: Date.parse(proof.claim.expires_at),
           },

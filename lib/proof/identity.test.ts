@@ -134,7 +134,7 @@ describe('key rotation', () => {
         const withForged = proofs.map((proof, i) => (i === index ? forged : proof));
         expect(setCodes(withForged)[index]).toEqual(['bad_signature']);
       }),
-      { numRuns: 20 },
+      { numRuns: 15 },
     );
   });
 });

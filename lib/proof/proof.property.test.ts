@@ -16,7 +16,7 @@ import type { TestKey } from './testing';
 
 const verifiers: readonly SignatureVerifier[] = [nobleVerifier, nodeVerifier];
 const KEYS: readonly TestKey[] = Array.from({ length: 6 }, (_, i) => createTestKey(1000 + i));
-const RUNS = 60;
+const RUNS = 40;
 
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(bytesToHex);
 const hub = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,63}$/);

@@ -126,8 +126,14 @@ describe('MerkleLog', () => {
     expect(bytesToHex(log.root())).toBe(bytesToHex(unwrap(rootOf(leaves))));
     expect(store.count(1)).toBe(6);
     expect(store.count(3)).toBe(1);
-    log.append(leaves[0] as Uint8Array);
-    expect(bytesToHex(new MerkleLog({ store }).root())).toBe(bytesToHex(log.root()));
+    // Appends after resuming merge against the store's right edge.
+    const more = testLeaves(40, 9);
+    for (const leaf of more.slice(0, 20)) log.append(leaf);
+    expect(bytesToHex(log.root())).toBe(bytesToHex(unwrap(rootOf([...leaves, ...more.slice(0, 20)]))));
+    const reopened = new MerkleLog({ store });
+    for (const leaf of more.slice(20)) reopened.append(leaf);
+    expect(bytesToHex(reopened.root())).toBe(bytesToHex(unwrap(rootOf([...leaves, ...more]))));
+    expect(hex(unwrap(reopened.consistencyProof(13)).path)).toEqual(hex(unwrap(consistencyProof([...leaves, ...more], 13, 53)).path));
   });
 
   it('refuses a corrupt store', () => {

@@ -3,7 +3,7 @@
 // inclusion or consistency proof needs, for the current or ANY past tree size, is one stored node
 // or a fold of at most log2 n of them: proofs and past roots cost O(log n) reads and hashes.
 import { fail, ok, type Result } from '../errors';
-import { copyHash, defaultHasher, emptyRoot, type Hasher, isHash, NodeHasher } from './hashing';
+import { copyHash, defaultHasher, emptyRoot, HASH_SIZE, type Hasher, isHash, NodeHasher } from './hashing';
 import { MerkleFrontier } from './frontier';
 import { InMemoryNodeStore, type MerkleNodeStore } from './store';
 import { consistencyRanges, frontierRanges, inclusionRanges, type LeafRange } from './structure';
@@ -21,6 +21,14 @@ export class MerkleLog {
   readonly #nodes: NodeHasher;
   #size: number;
   #root: Uint8Array | undefined;
+  /**
+   * The pending left sibling on each level: the last node of level l when that level holds an
+   * odd number of nodes, else undefined. Appends merge against these, so the hot path never reads
+   * the store (a persistent store needs no read cache for appends). Level 0 uses #pendingLeaf, a
+   * private copy of the caller's leaf; higher levels hold hasher outputs, which nothing mutates.
+   */
+  readonly #edge: Array<Uint8Array | undefined> = [];
+  readonly #pendingLeaf = new Uint8Array(HASH_SIZE);
 
   /**
    * Opens a log over store. A store left half-written (leaves whose completed subtrees were not
@@ -32,6 +40,13 @@ export class MerkleLog {
     this.#nodes = new NodeHasher(options.hasher ?? defaultHasher);
     this.#size = this.#store.count(0);
     this.#repair();
+    for (let level = 0, n = this.#size; n > 0; level++, n = Math.floor(n / 2)) {
+      if (n % 2 === 1) this.#edge[level] = copyHash(this.#store.get(level, n - 1));
+    }
+    if (this.#edge[0] !== undefined) {
+      this.#pendingLeaf.set(this.#edge[0]);
+      this.#edge[0] = this.#pendingLeaf;
+    }
   }
 
   /** A log holding leafHashes, in order. */
@@ -52,16 +67,28 @@ export class MerkleLog {
   append(leafHash: Uint8Array): number {
     if (!isHash(leafHash)) throw new RangeError('leaf hash must be 32 bytes');
     const store = this.#store;
+    const edge = this.#edge;
     const index = this.#size;
     store.push(0, leafHash);
-    // Leaf index is a right child on each level where its running index is odd: each such level
-    // completes a perfect subtree whose left half is already stored.
-    let hash = leafHash;
-    let level = 0;
-    for (let n = index; n % 2 === 1; n = (n - 1) / 2) {
-      hash = this.#nodes.hash(store.get(level, n - 1), hash);
-      level++;
+    if (index % 2 === 0) {
+      this.#pendingLeaf.set(leafHash);
+      edge[0] = this.#pendingLeaf;
+    } else {
+      // The leaf is a right child on each level where its running index n is odd: each such
+      // level completes a perfect subtree whose left half is that level's pending node.
+      let hash = this.#nodes.hash(this.#pendingLeaf, leafHash);
+      edge[0] = undefined;
+      let level = 1;
       store.push(level, hash);
+      let n = (index - 1) / 2;
+      while (n % 2 === 1) {
+        hash = this.#nodes.hash(edge[level] as Uint8Array, hash);
+        edge[level] = undefined;
+        level++;
+        store.push(level, hash);
+        n = (n - 1) / 2;
+      }
+      edge[level] = hash;
     }
     this.#size = index + 1;
     this.#root = undefined;

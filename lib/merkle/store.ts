@@ -29,6 +29,9 @@ class HashLevel {
   // Fixed-size chunks: growing never copies more than one chunk, and views handed out by get()
   // stay valid because a chunk's written bytes are never overwritten.
   private readonly chunks: Uint8Array[] = [];
+  /** The chunk being filled and the byte offset of its first free slot. */
+  private last = new Uint8Array(0);
+  private offset = 0;
   count = 0;
 
   get(index: number): Uint8Array {
@@ -38,21 +41,25 @@ class HashLevel {
   }
 
   push(hash: Uint8Array): void {
-    const chunkIndex = Math.floor(this.count / CHUNK_HASHES);
-    const offset = (this.count % CHUNK_HASHES) * HASH_SIZE;
-    let chunk = this.chunks[chunkIndex];
-    if (chunk === undefined) {
-      chunk = new Uint8Array((chunkIndex === 0 ? FIRST_CHUNK_HASHES : CHUNK_HASHES) * HASH_SIZE);
-      this.chunks.push(chunk);
-    } else if (offset === chunk.length) {
-      // Only the first chunk grows (doubling up to CHUNK_HASHES), so small logs stay small.
-      const grown = new Uint8Array(Math.min(chunk.length * 2, CHUNK_HASHES * HASH_SIZE));
-      grown.set(chunk);
-      chunk = grown;
-      this.chunks[chunkIndex] = chunk;
+    // Fast path: room left in the last chunk.
+    if (this.offset < this.last.length) {
+      this.last.set(hash, this.offset);
+      this.offset += HASH_SIZE;
+      this.count++;
+      return;
     }
-    chunk.set(hash, offset);
-    this.count++;
+    if (this.chunks.length === 1 && this.last.length < CHUNK_HASHES * HASH_SIZE) {
+      // Only the first chunk grows (doubling up to CHUNK_HASHES), so small logs stay small.
+      const grown = new Uint8Array(Math.min(this.last.length * 2, CHUNK_HASHES * HASH_SIZE));
+      grown.set(this.last);
+      this.chunks[0] = grown;
+      this.last = grown;
+    } else {
+      this.last = new Uint8Array(this.chunks.length === 0 ? FIRST_CHUNK_HASHES * HASH_SIZE : CHUNK_HASHES * HASH_SIZE);
+      this.chunks.push(this.last);
+      this.offset = 0;
+    }
+    this.push(hash);
   }
 
   bytesAllocated(): number {

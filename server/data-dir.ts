@@ -36,6 +36,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds (a stale file with our own pid, e.g. pid 1 in a container, is not one of them). */
+const heldLocks = new Set<string>();
+
 export interface DataDirLock {
   release(): Promise<void>;
 }
@@ -52,8 +55,10 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       const handle = await open(path, 'wx', 0o600);
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
+      heldLocks.add(path);
       return {
         release: async () => {
+          if (!heldLocks.delete(path)) return;
           const holder = await readLockPid(path);
           if (holder === process.pid) await rm(path, { force: true });
         },
@@ -61,7 +66,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readLockPid(path);
-      if (holder !== null && holder !== process.pid && isAlive(holder)) throw new DataDirInUseError(dataDir, holder);
+      const live = holder !== null && (holder === process.pid ? heldLocks.has(path) : isAlive(holder));
+      if (live) throw new DataDirInUseError(dataDir, holder);
       await rm(path, { force: true }); // stale: its process is gone
     }
   }

@@ -51,13 +51,12 @@ async function pgliteTemplate(): Promise<string> {
   return template;
 }
 
-/** A dedicated PGlite folder (copied from the migrated template). */
-export async function createPgliteDir(): Promise<string> {
+/** A PGlite folder copied from the migrated template: at `target`, or in a new temp dir. */
+export async function createPgliteDir(target?: string): Promise<string> {
   const template = await pgliteTemplate();
-  const dir = await mkdtemp(join(tmpdir(), 'proofhub-test-'));
-  const target = join(dir, 'pglite');
-  await cp(template, target, { recursive: true });
-  return target;
+  const folder = target ?? join(await mkdtemp(join(tmpdir(), 'proofhub-test-')), 'pglite');
+  await cp(template, folder, { recursive: true });
+  return folder;
 }
 
 /** A fresh, empty PostgreSQL database on the PG_TEST_URL server; returns its URL. */

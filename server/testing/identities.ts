@@ -56,6 +56,14 @@ export class TestIdentity {
     return { proof, content };
   }
 
+  /** Signs a key_rotation with the current key and signs with the new key from then on. */
+  async rotate(seed: Uint8Array = randomBytes(32)): Promise<SignedProof> {
+    const next = createKeyPair(seed);
+    const proof = await this.sign('key_rotation', 'public', { next_key: keyPairToDidKey(next) });
+    this.signer = createSeedSigner(next.seed);
+    return proof;
+  }
+
   react(hub: string, target: string, kind: 'like' | 'verified' | 'disputed', undo = false): Promise<SignedProof> {
     return this.sign('reaction', hub, undo ? { target, kind, undo: true } : { target, kind });
   }

@@ -1,0 +1,110 @@
+// `proofhub admin …`: operator commands for a hub. While the hub runs they go through its admin
+// socket ($PROOFHUB_DATA_DIR/admin.sock, mode 0600), so PGlite is never opened by two processes;
+// when no hub runs, the command takes the data dir lock and opens the database itself.
+import { AdminSocketUnavailable, sendAdminRequest } from '@/server/admin/admin-socket';
+import { adminRequestSchema } from '@/server/admin/protocol';
+import type { AdminRequest, AdminResponse } from '@/server/admin/protocol';
+import { DataDirInUseError, adminSocketPath, lockDataDir, pgliteDir } from '@/server/data-dir';
+import { loadEnv } from '@/server/env';
+import { describeZodError, parseCommand, requireOption } from '../args';
+import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, readInput } from '../io';
+
+const HELP = `Usage:
+  proofhub admin create-user --username U --password-stdin [--role user|admin] [--data-dir DIR]
+  proofhub admin rebuild-views [--data-dir DIR]
+
+Operator commands. While the hub runs they talk to it over its admin socket
+(DIR/admin.sock, readable by the hub's account only); when it is stopped they open the
+database themselves (PGlite in DIR/pglite, or DATABASE_URL).
+
+  create-user     create an account; the password is read from standard input (one line),
+                  never from the command line. Prints {"id","username","did":null,"role"}.
+                  The person binds a signing identity at first sign-in in the browser.
+  rebuild-views   recompute threads, replies, reaction counts and identity heads from the
+                  stored proofs alone. Prints the number of proofs and rows.
+
+Options:
+  --username U      3-32 characters of a-z, 0-9 and "_" (case-insensitive)
+  --password-stdin  read the password from standard input
+  --role ROLE       user (default) or admin
+  --data-dir DIR    the hub's data dir (default: $PROOFHUB_DATA_DIR or ./data)
+
+Exit codes: 0 done, 1 refused (the JSON error says why), 2 bad usage.
+
+Example:
+  printf '%s\\n' "$PASSWORD" | npx proofhub admin create-user --username alice --password-stdin`;
+
+async function readPassword(): Promise<string> {
+  const text = await readInput('-');
+  return text.replace(/\r?\n$/, '');
+}
+
+/** Runs the request in this process: the hub is not running. */
+async function runDirect(dataDir: string, request: AdminRequest): Promise<AdminResponse> {
+  const env = loadEnv({ ...process.env, PROOFHUB_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const lock = env.databaseUrl === null ? await lockDataDir(env.dataDir) : null;
+  try {
+    const [{ createContext }, { runAdminRequest }] = await Promise.all([import('@/server/context'), import('@/server/admin/operations')]);
+    const ctx = await createContext({
+      database: env.databaseUrl === null ? { kind: 'pglite', dir: pgliteDir(env.dataDir) } : { kind: 'postgres', url: env.databaseUrl },
+      secret: 'admin-cli-has-no-sessions-to-sign-0000',
+    });
+    try {
+      return await runAdminRequest({ prisma: ctx.prisma, users: ctx.users }, request);
+    } finally {
+      await ctx.db.close();
+    }
+  } finally {
+    await lock?.release();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, {
+    help: HELP,
+    options: {
+      username: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      role: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    positionals: [0, 1],
+  });
+  if (parsed.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  const [subcommand] = parsed.positionals;
+  let request: AdminRequest;
+  if (subcommand === 'create-user') {
+    const username = requireOption(parsed.values.username, '--username');
+    if (parsed.values['password-stdin'] !== true) throw new UsageError('create-user reads the password from standard input: pass --password-stdin');
+    request = { op: 'create-user', username, password: await readPassword(), role: (parsed.values.role ?? 'user') as 'user' | 'admin' };
+  } else if (subcommand === 'rebuild-views') {
+    request = { op: 'rebuild-views' };
+  } else {
+    throw new UsageError(subcommand === undefined ? 'missing subcommand: create-user or rebuild-views' : `unknown subcommand "${subcommand}"`);
+  }
+  const checked = adminRequestSchema.safeParse(request);
+  if (!checked.success) throw new UsageError(describeZodError(checked.error));
+
+  const dataDir = parsed.values['data-dir'] ?? process.env.PROOFHUB_DATA_DIR ?? './data';
+  let response: AdminResponse;
+  try {
+    response = await sendAdminRequest(adminSocketPath(loadEnv({ PROOFHUB_DATA_DIR: dataDir }).dataDir), request);
+  } catch (error) {
+    if (!(error instanceof AdminSocketUnavailable)) throw error;
+    try {
+      response = await runDirect(dataDir, request);
+    } catch (direct) {
+      if (!(direct instanceof DataDirInUseError)) throw direct;
+      response = { ok: false, error: { code: 'server_busy', message: `${direct.message}; its admin socket does not answer` } };
+    }
+  }
+  if (response.ok) {
+    process.stdout.write(`${JSON.stringify(response.data)}\n`);
+    return EXIT_OK;
+  }
+  process.stdout.write(`${JSON.stringify({ error: response.error })}\n`);
+  return EXIT_CHECK_FAILED;
+}

@@ -12,7 +12,7 @@
 //  - a timeout is signed only for the view right after the highest QC or TC, never below
 //    lastVotedView, and raises lastVotedView; 2f+1 timeouts form a TC;
 //  - enter view v+1 on a QC or TC of view v, or jump on any verified higher one.
-import { bytesEqual, bytesToHex } from '../bytes';
+import { bytesEqual } from '../bytes';
 import {
   type ChainContext,
   createChainContext,
@@ -24,7 +24,7 @@ import {
   verifyTimeoutVote,
   verifyVote,
 } from './certificates';
-import { blockHash, genesisBlock, genesisQC, isZeroHash, timeoutMessage, validatorSetHash, voteMessage, ZERO_HASH } from './encoding';
+import { blockHash, genesisBlock, genesisQC, hexKey, isZeroHash, timeoutMessage, validatorSetHash, voteMessage, ZERO_HASH } from './encoding';
 import type {
   Block,
   ConsensusConfig,
@@ -170,7 +170,7 @@ export function createConsensusState(config: ConsensusConfig): ConsensusState {
     highestTimeoutView: 0,
     lastVote: null,
     lastTimeout: null,
-    committed: { block, hash, hex: bytesToHex(hash), context: genesis.context, certificate: qc },
+    committed: { block, hash, hex: hexKey(hash), context: genesis.context, certificate: qc },
     blocks: new Map(),
     proposals: new Map(),
     votes: new Map(),
@@ -247,10 +247,10 @@ export function genesisHashOf(state: ConsensusState): Hash {
  */
 export function collectSyncBlocks(state: ConsensusState, fromHeight: number, targetHash: Hash, max: number): Block[] {
   const chain: Block[] = [];
-  let entry = state.blocks.get(bytesToHex(targetHash));
+  let entry = state.blocks.get(hexKey(targetHash));
   while (entry !== undefined && entry.block.height >= fromHeight) {
     chain.push(entry.block);
-    entry = state.blocks.get(bytesToHex(entry.block.parent));
+    entry = state.blocks.get(hexKey(entry.block.parent));
   }
   chain.reverse();
   return chain.slice(0, Math.max(0, max));
@@ -259,10 +259,10 @@ export function collectSyncBlocks(state: ConsensusState, fromHeight: number, tar
 /** Leaves already in the uncommitted chain ending at `parentHash`; a leader's mempool leaves them out. */
 export function uncommittedLeaves(state: ConsensusState, parentHash: Hash): LogLeaf[] {
   const leaves: LogLeaf[] = [];
-  let entry = state.blocks.get(bytesToHex(parentHash));
+  let entry = state.blocks.get(hexKey(parentHash));
   while (entry !== undefined) {
     leaves.push(...entry.block.leaves);
-    entry = state.blocks.get(bytesToHex(entry.block.parent));
+    entry = state.blocks.get(hexKey(entry.block.parent));
   }
   return leaves;
 }
@@ -270,7 +270,7 @@ export function uncommittedLeaves(state: ConsensusState, parentHash: Hash): LogL
 /** A known block (the committed head or one above it) and its payload context. */
 export function findKnownBlock(state: ConsensusState, hash: Hash): { readonly block: Block; readonly context: PayloadContext } | undefined {
   if (bytesEqual(hash, state.committed.hash)) return state.committed;
-  return state.blocks.get(bytesToHex(hash));
+  return state.blocks.get(hexKey(hash));
 }
 
 /** Whether this node may sign now (false while it recovers from a lost safety record). */
@@ -287,7 +287,7 @@ function start(s: Working, out: ConsensusEffect[], restore: RestoreData | undefi
     if (restore.committed !== undefined) {
       const { block, context, certificate } = restore.committed;
       const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
-      s.committed = { block, hash, hex: bytesToHex(hash), context, certificate };
+      s.committed = { block, hash, hex: hexKey(hash), context, certificate };
       if (certificate.view > s.highCommitQC.view) s.highCommitQC = certificate;
       if (certificate.view > s.highQC.view) s.highQC = certificate;
     }
@@ -321,7 +321,7 @@ function restoreBlocks(s: Working, out: ConsensusEffect[], blocks: readonly Bloc
     const parent = findBlock(s, block.parent);
     if (parent === undefined || block.height !== parent.block.height + 1 || block.view <= parent.block.view) continue;
     const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
-    const hex = bytesToHex(hash);
+    const hex = hexKey(hash);
     if (s.blocks.has(hex)) continue;
     const checked = s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
     if (!checked.ok) {
@@ -401,7 +401,7 @@ function considerProposal(s: Working, out: ConsensusEffect[], proposal: PendingP
     return;
   }
   const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
-  const hex = bytesToHex(hash);
+  const hex = hexKey(hash);
   let entry = s.blocks.get(hex);
   if (entry === undefined) {
     const checked = s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
@@ -469,7 +469,7 @@ function handleVote(s: Working, out: ConsensusEffect[], from: number, vote: Vote
 
 function addVote(s: Working, out: ConsensusEffect[], vote: Vote): void {
   if (vote.view <= s.highQC.view) return; // a QC for this view is already known
-  const key = bytesToHex(vote.blockHash) + bytesToHex(vote.committedHash);
+  const key = hexKey(vote.blockHash) + hexKey(vote.committedHash);
   const byView = new Map(s.votes.get(vote.view) ?? []);
   for (const [otherKey, signers] of byView) {
     if (otherKey !== key && signers.has(vote.signer)) {
@@ -641,7 +641,7 @@ function handlePayload(s: Working, out: ConsensusEffect[], view: number, offered
   }
   const block: Block = { height: parent.block.height + 1, view, parent: parent.hash, leaves, treeHead: built.value.head, justify: s.highQC };
   const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
-  const entry: BlockEntry = { block, hash, hex: bytesToHex(hash), context: built.value.context };
+  const entry: BlockEntry = { block, hash, hex: hexKey(hash), context: built.value.context };
   s.blocks.set(entry.hex, entry);
   s.proposals.set(view, entry.hex);
   s.awaitingPayload = 0;
@@ -710,7 +710,7 @@ function processTC(s: Working, out: ConsensusEffect[], tc: TimeoutCert, source: 
 function tryCommit(s: Working, out: ConsensusEffect[], source: number | null): void {
   const qc = s.highCommitQC;
   if (isZeroHash(qc.committedHash) || bytesEqual(qc.committedHash, s.committed.hash)) return;
-  const target = s.blocks.get(bytesToHex(qc.committedHash));
+  const target = s.blocks.get(hexKey(qc.committedHash));
   if (target === undefined) {
     if (qc.view > s.committed.block.view + 1) {
       requestSyncFor(s, out, qc.committedHash, source ?? leaderOf(qc.view, s.chain.validators.length));
@@ -718,7 +718,7 @@ function tryCommit(s: Working, out: ConsensusEffect[], source: number | null): v
     return;
   }
   // Defense in depth: when we hold the certified block, recheck the two-chain rule ourselves.
-  const certified = s.blocks.get(bytesToHex(qc.blockHash));
+  const certified = s.blocks.get(hexKey(qc.blockHash));
   if (certified !== undefined && s.config.unsafe?.skipConsecutiveViewCheck !== true) {
     if (!bytesEqual(certified.block.parent, target.hash) || certified.block.view !== target.block.view + 1) {
       report(out, 'conflicting_commit', `QC of view ${qc.view} commits a block that is not its consecutive parent`);
@@ -729,7 +729,7 @@ function tryCommit(s: Working, out: ConsensusEffect[], source: number | null): v
   let entry: BlockEntry | undefined = target;
   while (entry !== undefined && entry.block.height > s.committed.block.height) {
     chain.push(entry);
-    entry = s.blocks.get(bytesToHex(entry.block.parent));
+    entry = s.blocks.get(hexKey(entry.block.parent));
   }
   const base = chain[chain.length - 1];
   if (base === undefined || !bytesEqual(base.block.parent, s.committed.hash)) {
@@ -747,7 +747,7 @@ function pruneBelowCommitted(s: Working): void {
   const kept = new Map<string, BlockEntry>();
   const ordered = [...s.blocks.values()].filter((e) => e.block.height > head.block.height).sort((a, b) => a.block.height - b.block.height);
   for (const entry of ordered) {
-    const parentHex = bytesToHex(entry.block.parent);
+    const parentHex = hexKey(entry.block.parent);
     if (parentHex === head.hex || kept.has(parentHex)) kept.set(entry.hex, entry);
   }
   s.blocks = kept;
@@ -759,7 +759,7 @@ function pruneBelowCommitted(s: Working): void {
 
 function findBlock(s: Working, hash: Hash): BlockEntry | undefined {
   if (bytesEqual(hash, s.committed.hash)) return s.committed;
-  return s.blocks.get(bytesToHex(hash));
+  return s.blocks.get(hexKey(hash));
 }
 
 function nextPeer(s: Working, after: number): number {
@@ -787,7 +787,7 @@ function handleSync(s: Working, out: ConsensusEffect[], from: number, blocks: re
   for (const block of blocks) {
     if (block.height <= s.committed.block.height) continue;
     const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
-    const hex = bytesToHex(hash);
+    const hex = hexKey(hash);
     if (s.blocks.has(hex)) continue;
     const parent = findBlock(s, block.parent);
     if (parent === undefined) {
@@ -843,13 +843,13 @@ function report(out: ConsensusEffect[], code: ReportCode, message: string, from?
 
 function signaturesHex(signatures: readonly Uint8Array[]): string {
   let text = '';
-  for (const signature of signatures) text += bytesToHex(signature);
+  for (const signature of signatures) text += hexKey(signature);
   return text;
 }
 
 // Cache keys hold the full content, so a forged certificate can never match a verified one.
 function qcKey(qc: QuorumCert): string {
-  return `q:${qc.view}:${bytesToHex(qc.blockHash)}:${bytesToHex(qc.committedHash)}:${qc.signers.join(',')}:${signaturesHex(qc.signatures)}`;
+  return `q:${qc.view}:${hexKey(qc.blockHash)}:${hexKey(qc.committedHash)}:${qc.signers.join(',')}:${signaturesHex(qc.signatures)}`;
 }
 
 function tcKey(tc: TimeoutCert): string {

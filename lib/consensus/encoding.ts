@@ -3,7 +3,7 @@
 // be confused and a light client in any language can rebuild them. Integers are unsigned 64-bit
 // big-endian; JavaScript callers are limited to safe integers (2^53 - 1), far beyond any view.
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesEqual, utf8Encode } from '../bytes';
+import { utf8Encode } from '../bytes';
 import type { Block, BlockHeader, Hash, LogLeaf, QuorumCert } from './types';
 
 export const HEADER_TAG = utf8Encode('proofhub/header/v1');
@@ -164,5 +164,15 @@ export function genesisQC(genesisHash: Hash): QuorumCert {
 }
 
 export function isZeroHash(hash: Hash): boolean {
-  return bytesEqual(hash, ZERO_HASH);
+  for (let i = 0; i < hash.length; i++) if (hash[i] !== 0) return false;
+  return hash.length === HASH_LENGTH;
+}
+
+const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lowercase hex for map keys on the hot path (same output as bytesToHex, without input checks). */
+export function hexKey(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i] as number] as string;
+  return out;
 }

@@ -253,3 +253,36 @@ export function generateScenario(seed: number, kind: ScenarioKind = scenarioKind
     }
   }
 }
+
+/**
+ * Known bug, kept as a replayable scenario: a two-chain rule that checks parent links but not
+ * consecutive views (relab/hotstuff twins/fhsbug_test.go shows the same class of failure). Four
+ * honest nodes, no message loss, only the leaders of views 2, 4 and 6 cut off alone:
+ *  - view 1: B is certified, but only node 2 (leader of 2, cut off) holds QC(B);
+ *  - view 3: after two TCs that never saw QC(B), D extends genesis; only node 0 holds QC(D);
+ *  - view 5: node 2's timeouts carried QC(B); C extends B with TC(4), and QC(C) reaches only node 2,
+ *    which — without the check — commits B although views 1 and 5 are not consecutive;
+ *  - view 7: node 0's timeouts carried QC(D), so F extends D, is certified in 7 and 8: D commits.
+ * B and D are both at height 1. With the check, QC(C) commits nothing and the chain stays safe.
+ */
+export function consecutiveViewCounterexample(): Scenario {
+  const isolate = (node: number): Partition => [[node], [0, 1, 2, 3].filter((other) => other !== node)];
+  return {
+    seed: 0,
+    kind: 'view-partition',
+    n: 4,
+    instances: honest(4),
+    network: { drop: 0, duplicate: 0, minDelay: 1, maxDelay: 5, straggle: 0 },
+    partitions: [],
+    viewPartitions: new Map([
+      [2, isolate(2)],
+      [4, isolate(0)],
+      [6, isolate(2)],
+    ]),
+    crashes: [],
+    healAt: 3000,
+    baseTimeoutMs: 100,
+    maxBackoffExponent: 5,
+    wire: false,
+  };
+}

@@ -1,10 +1,11 @@
 // Soak run of the consensus simulator: `npm run test:sim:soak -- --seeds 10000 --from 0`.
 // Options: --seeds N (default 2000), --from S (default 0), --kind K (default: each seed's own),
-// --mutation consecutive-view|vote-persistence, --crypto hash|ed25519, --verbose (print the
-// trace of a failing seed). Exits 1 if any seed fails; every failure prints its replay command.
+// --mutation consecutive-view|vote-persistence, --crypto hash|ed25519, --stop-on K1,K2 (only these
+// violation kinds end a run), --verbose (print the trace of a failing seed, or of a single seed).
+// Exits 1 if any seed fails; every failure prints its one-line replay command.
 import { parseArgs } from 'node:util';
 import { SCENARIO_KINDS, type ScenarioKind } from '@/lib/consensus/sim/scenario';
-import { runSimulation, type Mutation } from '@/lib/consensus/sim/simulator';
+import { runSimulation, VIOLATION_KINDS, type Mutation, type ViolationKind } from '@/lib/consensus/sim/simulator';
 import type { SimCrypto } from '@/lib/consensus/sim/keys';
 
 const MUTATIONS: readonly Mutation[] = ['consecutive-view', 'vote-persistence'];
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     kind: { type: 'string' },
     mutation: { type: 'string' },
     crypto: { type: 'string', default: 'hash' },
+    'stop-on': { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
   strict: true,
@@ -36,6 +38,8 @@ const mutation = (values.mutation ?? null) as Mutation | null;
 if (mutation !== null && !MUTATIONS.includes(mutation)) fail(`--mutation must be one of ${MUTATIONS.join(', ')}`);
 const crypto = values.crypto as SimCrypto;
 if (crypto !== 'hash' && crypto !== 'ed25519') fail('--crypto must be hash or ed25519');
+const stopOn = values['stop-on']?.split(',') as ViolationKind[] | undefined;
+if (stopOn !== undefined && !stopOn.every((k) => VIOLATION_KINDS.includes(k))) fail(`--stop-on takes a comma list of ${VIOLATION_KINDS.join(', ')}`);
 
 const started = performance.now();
 let failures = 0;
@@ -43,7 +47,7 @@ let steps = 0;
 let maxHeight = 0;
 const byKind = new Map<string, { runs: number; failures: number }>();
 for (let seed = from; seed < from + seeds; seed++) {
-  const result = runSimulation({ seed, ...(kind ? { kind } : {}), mutation, crypto, traceSize: values.verbose ? 400 : 0 });
+  const result = runSimulation({ seed, ...(kind ? { kind } : {}), ...(stopOn ? { stopOn } : {}), mutation, crypto, traceSize: values.verbose ? 400 : 0 });
   steps += result.steps;
   maxHeight = Math.max(maxHeight, result.maxCommitHeight);
   const tally = byKind.get(result.kind) ?? { runs: 0, failures: 0 };

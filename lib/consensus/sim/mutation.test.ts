@@ -31,7 +31,7 @@ describe('mutation checks', () => {
       // A failure replays exactly, to the step.
       const again = runSimulation({ seed: found!.seed, kind: 'view-partition', mutation: 'consecutive-view', stopOn: ['fork'] });
       expect(again.violation).toEqual(found!.violation);
-      expect(found!.replay).toContain(`--from ${found!.seed} --seeds 1 --mutation consecutive-view`);
+      expect(found!.replay).toBe(`npm run test:sim:soak -- --from ${found!.seed} --seeds 1 --kind view-partition --mutation consecutive-view --stop-on fork --verbose`);
     },
     SLOW,
   );

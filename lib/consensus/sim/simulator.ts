@@ -45,18 +45,21 @@ import { generateScenario, type CrashMode, type Partition, type Role, type Scena
 /** A safety rule switched off in every instance, to show the harness catches its absence. */
 export type Mutation = 'consecutive-view' | 'vote-persistence';
 
-export type ViolationKind =
-  | 'fork'
-  | 'broken-chain'
-  | 'double-vote'
-  | 'vote-after-timeout'
-  | 'signature-regressed'
-  | 'last-voted-view-regressed'
-  | 'commit-height-regressed'
-  | 'bad-commit-certificate'
-  | 'invalid-committed-payload'
-  | 'wire-roundtrip'
-  | 'no-liveness';
+export const VIOLATION_KINDS = [
+  'fork',
+  'broken-chain',
+  'double-vote',
+  'vote-after-timeout',
+  'signature-regressed',
+  'last-voted-view-regressed',
+  'commit-height-regressed',
+  'bad-commit-certificate',
+  'invalid-committed-payload',
+  'wire-roundtrip',
+  'no-liveness',
+] as const;
+
+export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
 /** Violations that mean two honest validators could disagree on the chain. */
 export const SAFETY_VIOLATIONS: readonly ViolationKind[] = ['fork', 'broken-chain', 'double-vote', 'vote-after-timeout', 'signature-regressed'];
@@ -107,11 +110,15 @@ export const DEFAULT_LIVENESS_VIEWS = 20;
 export const DEFAULT_MAX_STEPS = 60_000;
 
 /** The one-line command that replays a seed exactly. */
-export function replayCommand(seed: number, options: { kind?: ScenarioKind; mutation?: Mutation | null; crypto?: SimCrypto } = {}): string {
+export function replayCommand(
+  seed: number,
+  options: { kind?: ScenarioKind; mutation?: Mutation | null; crypto?: SimCrypto; stopOn?: readonly ViolationKind[] } = {},
+): string {
   let command = `npm run test:sim:soak -- --from ${seed} --seeds 1`;
   if (options.kind !== undefined) command += ` --kind ${options.kind}`;
   if (options.mutation) command += ` --mutation ${options.mutation}`;
   if (options.crypto !== undefined && options.crypto !== 'hash') command += ` --crypto ${options.crypto}`;
+  if (options.stopOn !== undefined) command += ` --stop-on ${options.stopOn.join(',')}`;
   return `${command} --verbose`;
 }
 
@@ -247,6 +254,7 @@ class Simulation {
   private readonly maxVoteView = new Map<number, number>();
   private readonly maxTimeoutView = new Map<number, number>();
   private healed: { view: number; heights: Map<number, number> } | null = null;
+  private readonly replay: string;
   /** Invariant checks done once per distinct object or certificate (they are pure). */
   private readonly hashOfBlock = new WeakMap<Block, string>();
   private readonly certifiedCommits = new Set<string>();
@@ -260,6 +268,15 @@ class Simulation {
     this.livenessViews = options.livenessViews ?? DEFAULT_LIVENESS_VIEWS;
     this.stopOn = options.stopOn === undefined ? null : new Set(options.stopOn);
     this.traceSize = options.traceSize ?? 0;
+    this.replay =
+      options.scenario !== undefined
+        ? `a hand-written scenario (${options.scenario.kind}); rerun its test`
+        : replayCommand(options.seed, {
+            ...(options.kind !== undefined ? { kind: options.kind } : {}),
+            ...(options.stopOn !== undefined ? { stopOn: options.stopOn } : {}),
+            mutation: this.mutation,
+            crypto: this.crypto,
+          });
     const root = createRandom(options.seed);
     this.network = root.fork(1);
     this.faults = root.fork(2);
@@ -361,7 +378,7 @@ class Simulation {
       maxCommitHeight,
       maxView,
       trace: this.trace,
-      replay: replayCommand(this.scenario.seed, { mutation: this.mutation, crypto: this.crypto }),
+      replay: this.replay,
     };
   }
 

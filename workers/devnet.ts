@@ -37,6 +37,13 @@ export interface DevnetOptions {
   readonly logLevel?: string;
   /** How long start and restart wait for a validator to answer /status (default 60 s). */
   readonly readyTimeoutMs?: number;
+  /**
+   * Resolve startDevnet only once every validator has committed a block beyond the height it
+   * started at, i.e. the chain is live, not merely listening (default true).
+   */
+  readonly waitForCommit?: boolean;
+  /** Extra node options for every validator process (e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/p']). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface DevnetValidator {
@@ -127,7 +134,7 @@ export async function prepareDevnet(options: DevnetOptions = {}): Promise<{ dir:
   return { dir, genesisPath, genesis, validators };
 }
 
-/** Prepares the devnet and runs every validator as a child process; resolves once all have joined. */
+/** Prepares the devnet and runs every validator as a child process; resolves once the chain commits. */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const prepared = await prepareDevnet(options);
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
@@ -136,7 +143,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
 
   const launch = async (validator: DevnetValidator): Promise<void> => {
     const log = await open(validator.logPath, 'a', 0o600);
-    const args = [BIN, 'validator', '--genesis', prepared.genesisPath, '--key', validator.keyPath, '--data', validator.dataDir];
+    const args = [...(options.nodeArgs ?? []), BIN, 'validator', '--genesis', prepared.genesisPath, '--key', validator.keyPath, '--data', validator.dataDir];
     if (options.timeoutMs !== undefined) args.push('--timeout-ms', String(options.timeoutMs));
     if (options.blockTimeMs !== undefined) args.push('--block-time-ms', String(options.blockTimeMs));
     if (options.idleBlockMs !== undefined) args.push('--idle-block-ms', String(options.idleBlockMs));
@@ -198,9 +205,30 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     );
   };
 
+  const heightOf = async (validator: DevnetValidator): Promise<number> => {
+    try {
+      const response = await fetch(`${validator.url}/status`, { signal: AbortSignal.timeout(1000) });
+      return response.ok ? ((await response.json()) as { height: number }).height : -1;
+    } catch {
+      return -1;
+    }
+  };
+
+  const waitLive = async (): Promise<void> => {
+    const start = Math.max(...(await Promise.all(prepared.validators.map(heightOf))));
+    const deadline = Date.now() + readyTimeoutMs;
+    while (Date.now() < deadline) {
+      const heights = await Promise.all(prepared.validators.map(heightOf));
+      if (heights.every((height) => height > start)) return;
+      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    }
+    throw new DevnetError(`the devnet did not commit a block within ${readyTimeoutMs} ms; see the validator logs in ${prepared.dir}`);
+  };
+
   try {
     for (const validator of prepared.validators) await launch(validator);
     await Promise.all(prepared.validators.map((validator) => waitReady(validator)));
+    if (options.waitForCommit !== false) await waitLive();
   } catch (error) {
     await stop();
     throw error;

@@ -134,7 +134,10 @@ export async function runValidatorProcess(argv: string[]): Promise<number> {
     });
     await node.start();
     process.stdout.write(`proofhub validator ${node.index} listening on ${node.url}\n`);
-    return await stopped;
+    const code = await stopped;
+    // The devnet's IPC channel would keep the event loop alive.
+    if (process.connected) process.disconnect();
+    return code;
   } catch (error) {
     process.stderr.write(`proofhub validator: ${(error as Error).message}\n`);
     return 1;

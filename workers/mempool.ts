@@ -124,14 +124,6 @@ export class Mempool {
     return out;
   }
 
-  /** Number of leaves not in `exclude` (what the next block could carry). */
-  countAvailable(exclude: ReadonlySet<string>): number {
-    if (exclude.size === 0) return this.#leaves.size;
-    let count = 0;
-    for (const hash of this.#leaves.keys()) if (!exclude.has(hash)) count++;
-    return count;
-  }
-
   /** Drops committed leaves. */
   removeCommitted(hashes: Iterable<string>): void {
     for (const hash of hashes) this.#leaves.delete(hash);

@@ -62,6 +62,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     events,
     rateLimiter: limits.proofs,
     now: options.now ?? (() => new Date()),
+    onBroadcastError: (error) => logger.error({ err: error }, 'broadcast failed'),
   });
   const users = createUserService({ db: db.prisma, ingest, signupLimiter: limits.signups, loginLimiter: limits.logins });
   return { db, prisma: db.prisma, secret: options.secret, events, limits, ingest, users, logger, startedAt: new Date(), version: VERSION };

@@ -2,6 +2,7 @@
 // mode (hub stopped: the CLI holds the data dir lock and opens the database itself).
 import type { Db } from '../db/types';
 import type { UserService } from '../services/users';
+import { purgeContent } from '../services/purge';
 import { rebuildViews } from '../services/views';
 import { adminRequestSchema } from './protocol';
 import type { AdminResponse } from './protocol';
@@ -27,5 +28,9 @@ export async function runAdminRequest(deps: AdminDeps, input: unknown): Promise<
     }
     case 'rebuild-views':
       return { ok: true, data: await rebuildViews(deps.prisma) };
+    case 'purge-content': {
+      const purged = await purgeContent(deps.prisma, request.proof, request.reason);
+      return purged.ok ? { ok: true, data: purged.value } : { ok: false, error: { code: purged.error.code, message: purged.error.message } };
+    }
   }
 }

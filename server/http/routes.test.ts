@@ -6,6 +6,9 @@ import { createSessionCookie } from '../auth/session';
 import { startTestHub } from '../testing/hub';
 import type { TestHub, TestUser } from '../testing/hub';
 import { TestIdentity } from '../testing/identities';
+import { nobleVerifier } from '@/lib/crypto/ed25519';
+import { verifyProof } from '@/lib/proof/proof';
+import { purgeContent } from '../services/purge';
 import type { HubView, IdentityView, ThreadDetail, ThreadPage } from '@/lib/protocol/views';
 
 let hub: TestHub;
@@ -127,6 +130,17 @@ describe('proofs, threads and identities', () => {
     expect((await hub.fetchJson(`/api/v1/threads/${reply.proof.id}`)).status).toBe(404);
   });
 
+  it('purges a post\'s content and keeps a proof that still verifies', async () => {
+    const post = await alice.identity.post('public', { title: 'takedown', body: 'to be purged' });
+    expect((await submit(alice, post)).status).toBe(201);
+    expect(await purgeContent(hub.ctx.prisma, post.proof.id, 'legal takedown')).toMatchObject({ ok: true });
+    const read = await hub.fetchJson<{ proof: unknown; content: unknown; view: { purged: boolean } }>(`/api/v1/proofs/${post.proof.id}`);
+    expect(read.body).toMatchObject({ proof: post.proof, content: null, view: { purged: true } });
+    expect(verifyProof(read.body.proof, nobleVerifier).ok).toBe(true);
+    expect((await hub.fetchJson<ThreadDetail>(`/api/v1/threads/${post.proof.id}`)).body.thread.title).toBeNull();
+    expect(await purgeContent(hub.ctx.prisma, '0'.repeat(64), 'nothing there')).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
   it('serves an identity with its head so a client can sign the next proof', async () => {
     const response = await hub.fetchJson<IdentityView>(`/api/v1/identities/${alice.identity.did}`);
     expect(response.body).toMatchObject({
@@ -180,7 +194,7 @@ describe('hubs', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After once an account spends its budget', async () => {
-    const limited = await startTestHub({ rateLimits: { proofs: { points: 1, windowSeconds: 60 }, signups: { points: 5, windowSeconds: 60 }, logins: { points: 5, windowSeconds: 60 } } });
+    const limited = await startTestHub({ testDb: hub.testDb, rateLimits: { proofs: { points: 1, windowSeconds: 60 }, signups: { points: 5, windowSeconds: 60 }, logins: { points: 5, windowSeconds: 60 } } });
     try {
       const carol = await limited.signUp(`carol_${randomBytes(3).toString('hex')}`);
       const first = await carol.identity.post('public', { body: 'one' });

@@ -45,6 +45,7 @@ export interface IngestDeps {
   rateLimiter: RateLimiter;
   /** Admission time for the created_at skew check. */
   now: () => Date;
+  onBroadcastError?: (error: unknown) => void;
 }
 
 export interface SubmitInput {
@@ -185,7 +186,9 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return classifyConflict(proof, error);
       throw error;
     }
-    await broadcast(outcome.row.id, outcome.reaction);
+    // Stored is stored: a failed broadcast must not turn the answer into an error (clients catch
+    // up with subscribe {since} or a reload).
+    await broadcast(outcome.row.id, outcome.reaction).catch((error: unknown) => deps.onBroadcastError?.(error));
     return { ok: true, value: outcome.row };
   }
 

@@ -34,6 +34,7 @@ export interface FetchInit {
 
 export interface TestHub {
   ctx: AppContext;
+  testDb: TestDatabase;
   web: WebServer;
   url: string;
   /** Signs up through POST /api/v1/auth/signup and returns a session cookie for the account. */
@@ -74,6 +75,7 @@ export async function startTestHub(options: { rateLimits?: RateLimitConfig; test
 
   return {
     ctx,
+    testDb,
     web,
     url,
     fetchJson,

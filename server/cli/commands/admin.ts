@@ -12,6 +12,7 @@ import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, readInput } from '../io';
 const HELP = `Usage:
   proofhub admin create-user --username U --password-stdin [--role user|admin] [--data-dir DIR]
   proofhub admin rebuild-views [--data-dir DIR]
+  proofhub admin purge-content --proof ID --reason TEXT [--data-dir DIR]
 
 Operator commands. While the hub runs they talk to it over its admin socket
 (DIR/admin.sock, readable by the hub's account only); when it is stopped they open the
@@ -22,11 +23,15 @@ database themselves (PGlite in DIR/pglite, or DATABASE_URL).
                   The person binds a signing identity at first sign-in in the browser.
   rebuild-views   recompute threads, replies, reaction counts and identity heads from the
                   stored proofs alone. Prints the number of proofs and rows.
+  purge-content   remove the text beside a post or reply (a legal takedown). The proof
+                  stays and still verifies: it commits to the text only by a salted digest.
 
 Options:
   --username U      3-32 characters of a-z, 0-9 and "_" (case-insensitive)
   --password-stdin  read the password from standard input
   --role ROLE       user (default) or admin
+  --proof ID        the post or reply whose content to purge
+  --reason TEXT     why (kept with the purge record)
   --data-dir DIR    the hub's data dir (default: $PROOFHUB_DATA_DIR or ./data)
 
 Exit codes: 0 done, 1 refused (the JSON error says why), 2 bad usage.
@@ -66,6 +71,8 @@ export async function run(argv: string[]): Promise<number> {
       username: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       role: { type: 'string' },
+      proof: { type: 'string' },
+      reason: { type: 'string' },
       'data-dir': { type: 'string' },
     },
     positionals: [0, 1],
@@ -82,8 +89,10 @@ export async function run(argv: string[]): Promise<number> {
     request = { op: 'create-user', username, password: await readPassword(), role: (parsed.values.role ?? 'user') as 'user' | 'admin' };
   } else if (subcommand === 'rebuild-views') {
     request = { op: 'rebuild-views' };
+  } else if (subcommand === 'purge-content') {
+    request = { op: 'purge-content', proof: requireOption(parsed.values.proof, '--proof'), reason: requireOption(parsed.values.reason, '--reason') };
   } else {
-    throw new UsageError(subcommand === undefined ? 'missing subcommand: create-user or rebuild-views' : `unknown subcommand "${subcommand}"`);
+    throw new UsageError(subcommand === undefined ? 'missing subcommand: create-user, rebuild-views or purge-content' : `unknown subcommand "${subcommand}"`);
   }
   const checked = adminRequestSchema.safeParse(request);
   if (!checked.success) throw new UsageError(describeZodError(checked.error));

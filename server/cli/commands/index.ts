@@ -23,4 +23,4 @@ registerCommand('verify', {
 });
 registerCommand('validator', { summary: 'run one chain validator from a genesis file and a key file', load: () => import('./validator') });
 registerCommand('devnet', { summary: 'run a 4-validator chain on this machine (keys kept across restarts)', load: () => import('./devnet') });
-registerCommand('admin', { summary: 'operator commands: create-user, rebuild-views (through the running hub)', load: () => import('./admin') });
+registerCommand('admin', { summary: 'operator commands: create-user, rebuild-views, purge-content (through the running hub)', load: () => import('./admin') });

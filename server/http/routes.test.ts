@@ -177,7 +177,7 @@ describe('hubs', () => {
 
     expect((await hub.fetchJson('/api/v1/hubs/den/members', { body: { username: 'bob' }, cookie: bob.cookie })).status).toBe(404);
     expect((await hub.fetchJson('/api/v1/hubs/den/members', { body: { username: 'nobody' }, cookie: alice.cookie })).body).toMatchObject({ error: { code: 'unknown_user' } });
-    expect(await hub.fetchJson('/api/v1/hubs/den/members', { body: { username: 'Bob' }, cookie: alice.cookie })).toMatchObject({ status: 201, body: { hub: 'den', username: 'bob' } });
+    expect(await hub.fetchJson('/api/v1/hubs/den/members', { body: { username: 'Bob' }, cookie: alice.cookie })).toMatchObject({ status: 201, body: { hub: { id: 'den', role: 'owner' }, username: 'bob' } });
     expect((await hub.fetchJson('/api/v1/hubs/den/members', { body: { username: 'bob' }, cookie: alice.cookie })).body).toMatchObject({ error: { code: 'already_member' } });
 
     expect(await ids(bob.cookie)).toContain('den');

@@ -91,7 +91,7 @@ export async function createHub(db: Db, userId: string | null, request: CreateHu
 }
 
 /** The owner adds a member by username. */
-export async function addMember(db: Db, userId: string | null, hubId: string, username: string): Promise<ServiceResult<{ hub: string; username: string }>> {
+export async function addMember(db: Db, userId: string | null, hubId: string, username: string): Promise<ServiceResult<{ hub: HubView; username: string }>> {
   if (userId === null) return refuse('not_signed_in', 'sign in to manage members');
   const access = await hubAccess(db, hubId, userId);
   if (access === null || !access.readable) return refuse('not_found', `there is no hub "${hubId}"`);
@@ -104,5 +104,7 @@ export async function addMember(db: Db, userId: string | null, hubId: string, us
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return refuse('already_member', `${username} is already a member of "${hubId}"`);
     throw error;
   }
-  return { ok: true, value: { hub: hubId, username } };
+  const hub = await getHub(db, hubId, userId);
+  if (!hub.ok) return hub;
+  return { ok: true, value: { hub: hub.value, username } };
 }

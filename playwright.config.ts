@@ -32,7 +32,8 @@ export default defineConfig({
         '--disable-sync',
       ],
     },
-    trace: 'retain-on-failure',
+    // Traces cost seconds per browser context on two cores: on demand only (PROOFHUB_E2E_TRACE=1).
+    trace: process.env.PROOFHUB_E2E_TRACE === undefined ? 'off' : 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
   projects: [

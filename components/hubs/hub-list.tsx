@@ -19,6 +19,7 @@ export function HubList() {
   const accountKey = account.status === 'ready' || account.status === 'no-key' || account.status === 'no-identity' ? account.me.id : account.status;
 
   useEffect(() => {
+    if (accountKey === 'loading') return; // private hubs depend on who reads
     let cancelled = false;
     void api.hubs().then((result) => {
       if (cancelled) return;

@@ -64,7 +64,9 @@ export function HubView({ hubId }: { hubId: string }) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [pending, setPending] = useState<PendingItem[]>([]);
   const sentinel = useRef<HTMLDivElement | null>(null);
-  const accountKey = account.status === 'ready' || account.status === 'no-key' ? account.me.id : account.status;
+  // Who reads decides what is visible (private hubs): load once the account is known, and again
+  // when it changes.
+  const accountKey = account.status === 'ready' || account.status === 'no-key' || account.status === 'no-identity' ? account.me.id : account.status;
 
   const addThreads = useCallback((list: readonly ThreadSummary[]) => {
     const checker = browserProofChecker();
@@ -80,6 +82,7 @@ export function HubView({ hubId }: { hubId: string }) {
   }, []);
 
   useEffect(() => {
+    if (accountKey === 'loading') return;
     const controller = new AbortController();
     setLoad({ status: 'loading' });
     setThreads(new Map());

@@ -71,13 +71,16 @@ export function ThreadView({ id }: { id: string }) {
     setLoad({ status: 'ready' });
   }, [id]);
 
-  // Reload when the account changes: `mine` depends on who reads.
+  // Load once the account is known, and again when it changes: `mine` and private hubs depend on
+  // who reads.
+  const accountKey = account.status === 'ready' || account.status === 'no-key' || account.status === 'no-identity' ? account.me.id : account.status;
   useEffect(() => {
+    if (accountKey === 'loading') return;
     const controller = new AbortController();
     setLoad({ status: 'loading' });
     fetchThread(controller.signal).catch(() => undefined);
     return () => controller.abort();
-  }, [fetchThread, myDid]);
+  }, [fetchThread, accountKey]);
 
   const root = items.get(id) ?? null;
   const maxLogIndex = useMemo(() => Math.max(0, ...[...items.values()].map((item) => item.view.log_index)), [items]);

@@ -405,3 +405,16 @@ describe('bad input changes nothing', () => {
     expect(reports(run(once, { kind: 'start' }).effects)).toEqual(['invalid_message']);
   });
 });
+
+describe('input that skipped the schemas', () => {
+  it('is refused whole: the state is returned unchanged with one internal_error report', () => {
+    const cluster = createTestCluster(4);
+    const f = fixture(cluster);
+    const node = started(cluster, 0);
+    const a = f.makeBlock(f.genesis, 1, f.genesisQC, cluster.leaves(1));
+    const broken: Block = { ...a.block, leaves: [{ ...a.block.leaves[0]!, id: new Uint8Array(5) }] };
+    const result = run(node, message(1, { type: 'proposal', block: broken, tc: null }));
+    expect(result.state).toBe(node);
+    expect(result.effects).toEqual([{ kind: 'report', code: 'internal_error', message: expect.stringContaining('input refused') }]);
+  });
+});

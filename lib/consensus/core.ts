@@ -45,6 +45,8 @@ import type {
 
 /** How far ahead of its own view a node keeps votes and timeouts (a lagging node still counts them). */
 const MAX_VIEWS_AHEAD = 64;
+/** Bound on blocks held above the committed head (a long outage is a few blocks per view). */
+const MAX_UNCOMMITTED_BLOCKS = 4096;
 /** Verified certificates remembered so a QC carried by many messages is checked once. */
 const MAX_VERIFIED_CACHE = 512;
 
@@ -183,7 +185,11 @@ export function createConsensusState(config: ConsensusConfig): ConsensusState {
   };
 }
 
-/** The pure transition function. Never mutates `state`; never throws on peer input. */
+/**
+ * The pure transition function. Never mutates `state` and never throws: input that breaks an
+ * encoding precondition (it should have been stopped by the wire schemas) leaves the state as it
+ * was and yields one `internal_error` report.
+ */
 export function step(state: ConsensusState, input: ConsensusInput): StepResult {
   const s: Working = {
     ...state,
@@ -194,24 +200,31 @@ export function step(state: ConsensusState, input: ConsensusInput): StepResult {
     pending: new Map(state.pending),
   };
   const out: ConsensusEffect[] = [];
-  if (input.kind === 'start') {
-    if (s.started) report(out, 'invalid_message', 'already started');
-    else start(s, out, input.restore);
-  } else if (s.started) {
-    switch (input.kind) {
-      case 'message':
-        handleMessage(s, out, input.from, input.message);
-        break;
-      case 'timer':
-        handleTimer(s, out, input.view);
-        break;
-      case 'payload':
-        handlePayload(s, out, input.view, input.leaves);
-        break;
-      case 'sync':
-        handleSync(s, out, input.from, input.blocks, input.commitQC);
-        break;
+  try {
+    if (input.kind === 'start') {
+      if (s.started) report(out, 'invalid_message', 'already started');
+      else start(s, out, input.restore);
+    } else if (s.started) {
+      switch (input.kind) {
+        case 'message':
+          handleMessage(s, out, input.from, input.message);
+          break;
+        case 'timer':
+          handleTimer(s, out, input.view);
+          break;
+        case 'payload':
+          handlePayload(s, out, input.view, input.leaves);
+          break;
+        case 'sync':
+          handleSync(s, out, input.from, input.blocks, input.commitQC);
+          break;
+      }
     }
+  } catch (error) {
+    // Only input that skipped the wire schemas (wrong byte lengths) or a bug gets here. Nothing
+    // of the step is kept: no effect was carried out yet, so dropping them all is safe.
+    const message = error instanceof Error ? error.message : String(error);
+    return { state, effects: [{ kind: 'report', code: 'internal_error', message: `input refused: ${message}` }] };
   }
   return { state: s, effects: out };
 }
@@ -402,6 +415,13 @@ function considerProposal(s: Working, out: ConsensusEffect[], proposal: PendingP
   }
   const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
   const hex = hexKey(hash);
+  const first = s.proposals.get(block.view);
+  if (first !== undefined && first !== hex) {
+    // Rule 1 means we will not vote for it anyway; not storing it keeps a faulty leader from
+    // filling memory with variants. Should it be certified, sync fetches it like any other block.
+    report(out, 'equivocation', `leader ${from} proposed two blocks in view ${block.view}`, from);
+    return;
+  }
   let entry = s.blocks.get(hex);
   if (entry === undefined) {
     const checked = s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
@@ -412,9 +432,7 @@ function considerProposal(s: Working, out: ConsensusEffect[], proposal: PendingP
     entry = { block, hash, hex, context: checked.value };
     s.blocks.set(hex, entry);
   }
-  const first = s.proposals.get(block.view);
-  if (first === undefined) s.proposals.set(block.view, hex);
-  else if (first !== hex) report(out, 'equivocation', `leader ${from} proposed two blocks in view ${block.view}`, from);
+  s.proposals.set(block.view, hex);
 
   if (safeToVote(s, entry, tc)) {
     const vote = signVote(s, out, entry, parent);
@@ -473,7 +491,9 @@ function addVote(s: Working, out: ConsensusEffect[], vote: Vote): void {
   const byView = new Map(s.votes.get(vote.view) ?? []);
   for (const [otherKey, signers] of byView) {
     if (otherKey !== key && signers.has(vote.signer)) {
+      // First vote per signer and view wins: a faulty signer cannot grow this map without bound.
       report(out, 'equivocation', `validator ${vote.signer} voted twice in view ${vote.view}`, vote.signer);
+      return;
     }
   }
   const bySigner = new Map(byView.get(key) ?? []);
@@ -786,6 +806,10 @@ function handleSync(s: Working, out: ConsensusEffect[], from: number, blocks: re
   let highestInserted = 0;
   for (const block of blocks) {
     if (block.height <= s.committed.block.height) continue;
+    if (s.blocks.size >= MAX_UNCOMMITTED_BLOCKS) {
+      report(out, 'invalid_sync', `holding ${s.blocks.size} uncommitted blocks already`, from);
+      break;
+    }
     const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
     const hex = hexKey(hash);
     if (s.blocks.has(hex)) continue;

@@ -213,7 +213,8 @@ export type ReportCode =
   | 'equivocation'
   | 'conflicting_commit'
   | 'refused_to_sign'
-  | 'invalid_sync';
+  | 'invalid_sync'
+  | 'internal_error';
 
 export type ConsensusEffect =
   /** Write durably (fsync) before carrying out any later effect of the same step. */

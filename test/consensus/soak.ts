@@ -45,11 +45,13 @@ const started = performance.now();
 let failures = 0;
 let steps = 0;
 let maxHeight = 0;
+let worstRecovery = 0;
 const byKind = new Map<string, { runs: number; failures: number }>();
 for (let seed = from; seed < from + seeds; seed++) {
   const result = runSimulation({ seed, ...(kind ? { kind } : {}), ...(stopOn ? { stopOn } : {}), mutation, crypto, traceSize: values.verbose ? 400 : 0 });
   steps += result.steps;
   maxHeight = Math.max(maxHeight, result.maxCommitHeight);
+  worstRecovery = Math.max(worstRecovery, result.viewsToRecover ?? 0);
   const tally = byKind.get(result.kind) ?? { runs: 0, failures: 0 };
   tally.runs++;
   if (!result.ok) {
@@ -67,6 +69,7 @@ const seconds = (performance.now() - started) / 1000;
 for (const [name, tally] of byKind) process.stdout.write(`  ${name.padEnd(15)} ${tally.runs} seeds, ${tally.failures} failed\n`);
 process.stdout.write(
   `${seeds} seeds from ${from}${mutation ? ` with mutation ${mutation}` : ''}: ${failures} failed; ${steps} steps, ` +
-    `${seconds.toFixed(1)} s (${((seconds * 1000) / seeds).toFixed(1)} ms/seed), max height ${maxHeight}\n`,
+    `${seconds.toFixed(1)} s (${((seconds * 1000) / seeds).toFixed(1)} ms/seed), max height ${maxHeight}, ` +
+    `at most ${worstRecovery} views from healing to every honest validator committing\n`,
 );
 process.exit(failures > 0 ? 1 : 0);

@@ -56,6 +56,7 @@ export const VIOLATION_KINDS = [
   'bad-commit-certificate',
   'invalid-committed-payload',
   'wire-roundtrip',
+  'internal-error',
   'no-liveness',
 ] as const;
 
@@ -102,6 +103,8 @@ export interface SimResult {
   readonly virtualMs: number;
   readonly maxCommitHeight: number;
   readonly maxView: number;
+  /** Views from healing until every honest validator had committed again (null if never). */
+  readonly viewsToRecover: number | null;
   readonly trace: readonly string[];
   readonly replay: string;
 }
@@ -254,6 +257,7 @@ class Simulation {
   private readonly maxVoteView = new Map<number, number>();
   private readonly maxTimeoutView = new Map<number, number>();
   private healed: { view: number; heights: Map<number, number> } | null = null;
+  private viewsToRecover: number | null = null;
   private readonly replay: string;
   /** Invariant checks done once per distinct object or certificate (they are pure). */
   private readonly hashOfBlock = new WeakMap<Block, string>();
@@ -377,6 +381,7 @@ class Simulation {
       virtualMs: this.now,
       maxCommitHeight,
       maxView,
+      viewsToRecover: this.viewsToRecover,
       trace: this.trace,
       replay: this.replay,
     };
@@ -517,6 +522,7 @@ class Simulation {
         return;
       }
       case 'report':
+        if (effect.code === 'internal_error') this.flag('internal-error', `#${instance.id}: ${effect.message}`);
         return;
     }
   }
@@ -829,6 +835,7 @@ class Simulation {
       if (instance.commitHeight < base + 2) allTwice = false;
       maxView = Math.max(maxView, instance.state?.view ?? 0);
     }
+    if (allCommitted && this.viewsToRecover === null) this.viewsToRecover = maxView - healed.view;
     if (!allCommitted && maxView > healed.view + this.livenessViews) {
       this.flag('no-liveness', `no commit by every honest validator within ${this.livenessViews} views of healing at view ${healed.view}`);
     }

@@ -198,6 +198,27 @@ describe('devnet of 4 validator processes', () => {
   );
 
   it(
+    'loses no committed block when every validator is killed at once, and commits again after',
+    async () => {
+      const leaves = makeSignedLeaves(20);
+      await submitLeaves(devnet.urls[0] as string, leaves);
+      // Kill while blocks are in flight: some are certified but not yet committed everywhere.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await Promise.all([0, 1, 2, 3].map((index) => devnet.kill(index, 'SIGKILL')));
+      await Promise.all([0, 1, 2, 3].map((index) => devnet.restart(index)));
+      const more = makeSignedLeaves(10);
+      await submitLeaves(devnet.urls[3] as string, more);
+      // Leaves that were only in mempools died with them; the hub resubmits (idempotent).
+      const again = await submitLeaves(devnet.urls[2] as string, leaves);
+      expect(again.every((result) => result.status === 'committed' || result.status === 'accepted' || result.status === 'duplicate')).toBe(true);
+      await waitCommitted(devnet, [0, 1, 2, 3], more);
+      await waitCommitted(devnet, [0, 1, 2, 3], leaves);
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'answers bad RPC input with clear errors and changes nothing',
     async () => {
       const url = devnet.urls[0] as string;

@@ -18,7 +18,7 @@
 //   leaf/<index:15>      32-byte leaf hash of log leaf index
 //   lh/<leaf hash hex>   log index of that leaf
 //   id/<proof id hex>    log index of the leaf with that proof id
-//   pending/<height:12>/<hash>  an uncommitted block this validator voted on or proposed
+//   pending/<height:12>/<hash>  an uncommitted block this validator voted for (storeBlock effect)
 import { ClassicLevel } from 'classic-level';
 import { bytesEqual, bytesToHex, concatBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import { sha256 } from '@/lib/crypto/sha256';
@@ -122,10 +122,18 @@ export class ValidatorStore {
   async writeSafety(record: unknown, blocks: readonly PendingBlockWrite[] = []): Promise<void> {
     const json = utf8Encode(JSON.stringify(record));
     const batch = this.#db.batch();
-    // Blocks the vote may build on ride in the same fsynced batch: after a crash of every
-    // validator at once, the certified but uncommitted blocks must still exist somewhere.
+    // Blocks the core stores before the vote ride in the same fsynced batch: after a crash of
+    // every validator at once, the certified but uncommitted blocks must still exist somewhere.
     for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, utf8Encode(block.json));
     batch.put('safety', concatBytes(SAFETY_MAGIC, sha256(json), json));
+    await batch.write({ sync: true });
+  }
+
+  /** Writes blocks the core asked to store (storeBlock effects), fsynced. */
+  async writePendingBlocks(blocks: readonly PendingBlockWrite[]): Promise<void> {
+    if (blocks.length === 0) return;
+    const batch = this.#db.batch();
+    for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, utf8Encode(block.json));
     await batch.write({ sync: true });
   }
 

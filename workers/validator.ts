@@ -28,6 +28,7 @@ import {
   decodeConsensusMessage,
   decodeSafetyRecord,
   decodeSyncResponse,
+  genesisBlock,
   leaderOf,
   type LogLeaf,
   type PinnedValidatorSet,
@@ -133,7 +134,6 @@ export class ValidatorNode {
   #resolveLoopIdle: (() => void) | null = null;
   #viewTimer: NodeJS.Timeout | null = null;
   #payloadRequest: PayloadRequest | null = null;
-  #unsavedBlocks = new Map<string, Block>();
   #syncInFlight = false;
   #syncQueued: { to: number; fromHeight: number; targetHash: Uint8Array } | null = null;
   #gossipQueue: Leaf[] = [];
@@ -251,7 +251,6 @@ export class ValidatorNode {
     this.#links.start();
     this.#started = true;
     this.#enqueue({ kind: 'start', ...(restore === undefined ? {} : { restore }) });
-    await this.#replayPendingBlocks();
     this.#log.info({ validator: this.index, height: this.#ledger.height, safety: this.#safetyStatus, url: this.url }, 'validator started');
   }
 
@@ -276,19 +275,10 @@ export class ValidatorNode {
   // ---------------------------------------------------------------------------------------------
   // Start-up.
 
+  /** Hash of the genesis block (height 0, the empty log), the parent of height 1. */
   #genesisBlockHash(): Uint8Array {
-    const probe = createConsensusState({
-      chainId: this.#identity.chainId,
-      validators: this.#pinned.validators,
-      self: this.index,
-      sign: () => new Uint8Array(64),
-      verifier: nodeVerifier,
-      payload: createMerklePayloadRules({ verifier: nodeVerifier, hasher: nodeHasher }),
-      pacemaker: { baseTimeoutMs: 1, maxBackoffExponent: 0 },
-      maxLeavesPerBlock: 1,
-      maxSyncBlocks: 1,
-    });
-    return probe.committed.hash;
+    const rules = createMerklePayloadRules({ verifier: nodeVerifier, hasher: nodeHasher });
+    return blockHash(genesisBlock(rules.genesis().head), this.#identity.chainId, this.#identity.setHash);
   }
 
   async #bulkCatchUp(): Promise<number> {
@@ -336,30 +326,31 @@ export class ValidatorNode {
       this.#safetyStatus = 'missing';
       this.#log.error({}, 'safety record is missing: refusing to sign until a newer certificate is seen');
     }
-    const head = this.#ledger.head;
-    if (head === null) return { safety };
-    const frontier = this.#ledger.log.frontier(head.treeSize);
-    if (!frontier.ok) throw new StoreError('store_corrupt', `cannot rebuild the frontier at ${head.treeSize}`);
-    return { safety, committed: { block: head.block, context: frontier.value, certificate: head.certificate } };
+    return this.#restoreFrom(safety);
   }
 
-  /** Feeds the uncommitted blocks saved beside the safety record back to the core, parents first. */
-  async #replayPendingBlocks(): Promise<void> {
-    const texts = await this.#store.readPendingBlocks(this.#ledger.height);
-    const known = new Set<string>([bytesToHex(this.#ledger.appliedHash)]);
+  /** RestoreData from the store's committed head and stored blocks, with the given safety record. */
+  async #restoreFrom(safety: RestoreData['safety']): Promise<RestoreData> {
+    const blocks = await this.#storedBlocks();
+    const head = this.#ledger.head;
+    if (head === null) return { safety, blocks };
+    const frontier = this.#ledger.log.frontier(head.treeSize);
+    if (!frontier.ok) throw new StoreError('store_corrupt', `cannot rebuild the frontier at ${head.treeSize}`);
+    return { safety, committed: { block: head.block, context: frontier.value, certificate: head.certificate }, blocks };
+  }
+
+  /** Blocks the core stored (storeBlock) above the committed head, for RestoreData.blocks. */
+  async #storedBlocks(): Promise<Block[]> {
     const blocks: Block[] = [];
-    for (const text of texts) {
-      const decoded = decodeBlock(JSON.parse(text));
-      if (!decoded.ok) continue;
-      const block = decoded.value;
-      if (!known.has(bytesToHex(block.parent))) continue; // a dead fork
-      known.add(bytesToHex(blockHash(block, this.#identity.chainId, this.#identity.setHash)));
-      blocks.push(block);
+    for (const text of await this.#store.readPendingBlocks(this.#ledger.height)) {
+      try {
+        const decoded = decodeBlock(JSON.parse(text));
+        if (decoded.ok) blocks.push(decoded.value);
+      } catch {
+        // An unreadable copy is skipped; peers still have the block.
+      }
     }
-    for (let i = 0; i < blocks.length; i += this.#options.maxSyncBlocks) {
-      this.#enqueue({ kind: 'sync', from: this.index, blocks: blocks.slice(i, i + this.#options.maxSyncBlocks), commitQC: null });
-    }
-    if (blocks.length > 0) this.#log.info({ blocks: blocks.length }, 'replayed uncommitted blocks from the store');
+    return blocks;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -398,30 +389,34 @@ export class ValidatorNode {
     this.#refreshGauges();
   }
 
-  /** Remembers blocks the core took in; they are saved with the next safety record. */
+  /** Notes when each block was first seen, for the block commit latency metric. */
   #noteBlocks(input: ConsensusInput, effects: readonly ConsensusEffect[]): void {
-    const add = (block: Block): void => {
-      if (block.height <= this.#ledger.appliedHeight) return;
+    const note = (block: Block): void => {
+      if (block.height <= this.#ledger.appliedHeight || this.#blockSeenAt.size > 1024) return;
       const hex = bytesToHex(blockHash(block, this.#identity.chainId, this.#identity.setHash));
-      this.#unsavedBlocks.set(hex, block);
       if (!this.#blockSeenAt.has(hex)) this.#blockSeenAt.set(hex, performance.now());
     };
-    if (input.kind === 'message' && input.message.type === 'proposal') add(input.message.block);
-    if (input.kind === 'sync') for (const block of input.blocks) add(block);
-    for (const effect of effects) if (effect.kind === 'broadcast' && effect.message.type === 'proposal') add(effect.message.block);
+    if (input.kind === 'message' && input.message.type === 'proposal') note(input.message.block);
+    for (const effect of effects) if (effect.kind === 'broadcast' && effect.message.type === 'proposal') note(effect.message.block);
   }
 
+  /**
+   * Carries out one step's effects in order. `storeBlock` and `persist` must be durable before any
+   * later effect: stored blocks ride in the persist's fsynced batch when one follows, and are
+   * fsynced on their own before anything else otherwise.
+   */
   async #execute(effects: readonly ConsensusEffect[]): Promise<void> {
+    const blocks: PendingBlockWrite[] = [];
     for (const effect of effects) {
+      if (effect.kind === 'storeBlock') {
+        blocks.push({ height: effect.block.height, hash: bytesToHex(effect.hash), json: JSON.stringify(blockToJson(effect.block)) });
+        continue;
+      }
+      if (effect.kind !== 'persist' && blocks.length > 0) await this.#store.writePendingBlocks(blocks.splice(0));
       switch (effect.kind) {
         case 'persist': {
-          const blocks: PendingBlockWrite[] = [];
-          for (const [hash, block] of this.#unsavedBlocks) {
-            if (block.height > this.#ledger.appliedHeight) blocks.push({ height: block.height, hash, json: JSON.stringify(blockToJson(block)) });
-          }
-          this.#unsavedBlocks.clear();
           const started = performance.now();
-          await this.#store.writeSafety(safetyRecordToJson(effect.record), blocks);
+          await this.#store.writeSafety(safetyRecordToJson(effect.record), blocks.splice(0));
           this.metrics.safetyWriteSeconds.observe((performance.now() - started) / 1000);
           break;
         }
@@ -455,6 +450,7 @@ export class ValidatorNode {
           break;
       }
     }
+    if (blocks.length > 0) await this.#store.writePendingBlocks(blocks);
   }
 
   #applyCommit(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: Parameters<Ledger['apply']>[2]): void {
@@ -475,7 +471,6 @@ export class ValidatorNode {
       this.metrics.blockLeaves.observe(blocks[i]?.leaves.length ?? 0);
     });
     const height = this.#ledger.appliedHeight;
-    for (const [hex, block] of this.#unsavedBlocks) if (block.height <= height) this.#unsavedBlocks.delete(hex);
     if (this.#blockSeenAt.size > 1024) this.#blockSeenAt.clear();
     this.metrics.leavesCommitted.inc(committed.length);
     this.metrics.height.set(height);
@@ -588,22 +583,14 @@ export class ValidatorNode {
       await this.#ledger.flush();
       const adopted = await this.#bulkCatchUp();
       if (adopted === 0 || this.#stopping) return;
-      const head = this.#ledger.head;
-      if (!head) return;
-      const frontier = this.#ledger.log.frontier(head.treeSize);
-      if (!frontier.ok) return;
-      const safety = decodeSafetyRecord(safetyRecordToJson(safetyRecordOf(this.#state)));
-      const canStillSign = canSign(this.#state);
+      // The record as it stands in memory is what was last persisted, or newer (a higher lock).
+      const restore = await this.#restoreFrom(canSign(this.#state) ? safetyRecordOf(this.#state) : null);
       this.#state = createConsensusState(this.#state.config);
       this.#inputs.length = 0;
-      this.#unsavedBlocks.clear();
       this.#payloadRequest = null;
       this.#paused = false;
-      this.#enqueue({
-        kind: 'start',
-        restore: { safety: canStillSign && safety.ok ? safety.value : null, committed: { block: head.block, context: frontier.value, certificate: head.certificate } },
-      });
-      this.#log.info({ height: head.height }, 'rejoined consensus after bulk catch-up');
+      this.#enqueue({ kind: 'start', restore });
+      this.#log.info({ height: this.#ledger.height }, 'rejoined consensus after bulk catch-up');
     } finally {
       this.#catchingUp = false;
       if (this.#paused) {

@@ -286,7 +286,11 @@ export function ThreadView({ id }: { id: string }) {
         </h2>
         <ComposeBox label="Your reply" submitLabel="Send reply" disabledReason={disabledReason} onSend={(text) => sendReply(id, text)} />
       </section>
-      {thread === null ? null : <p className="text-xs text-zinc-600 dark:text-zinc-400">Last activity {new Date(thread.last_activity_at).toLocaleString()}</p>}
+      {thread === null ? null : (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">
+          Last activity {new Date(replies.reduce((latest, item) => (item.view.received_at > latest ? item.view.received_at : latest), thread.last_activity_at)).toLocaleString()}
+        </p>
+      )}
     </div>
   );
 }

@@ -12,6 +12,10 @@ import type { SqlConnection, SqlPool } from './sql';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+// Interactive transactions (proof ingest, rebuild) wait for PGlite's single session or a pool
+// connection; Prisma's defaults (2 s to start, 5 s to finish) are tight on a busy two-core machine.
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
 export type DatabaseConfig = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
 
 export interface Database {
@@ -49,7 +53,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const sql: SqlPool = { withConnection: (fn) => fn(pgliteConnection(db)) };
     try {
       const report = await applyMigrations(sql, migrations);
-      const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+      const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
       return {
         kind: 'pglite',
         prisma,
@@ -78,7 +82,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   };
   try {
     const report = await applyMigrations(sql, migrations);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
     return {
       kind: 'postgres',
       prisma,

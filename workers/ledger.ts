@@ -30,7 +30,7 @@ export class Ledger {
   readonly #identity: ChainIdentity;
   readonly #hasher: Hasher;
   readonly #listeners = new Set<CommitListener>();
-  /** Recently committed leaf hashes (hex), for the mempool's duplicate check without a disk read. */
+  /** Recently committed proof ids (hex), for the mempool's duplicate check without a disk read. */
   readonly #recent = new BoundedCache<string, true>(500_000);
   /** Head applied to the log (consensus order); may be ahead of what is on disk. */
   #applied: { height: number; hash: Uint8Array } = { height: 0, hash: new Uint8Array(32) };
@@ -96,21 +96,22 @@ export class Ledger {
     return () => this.#listeners.delete(listener);
   }
 
-  isRecentlyCommitted(leafHashHex: string): boolean {
-    return this.#recent.has(leafHashHex);
+  isRecentlyCommitted(idHex: string): boolean {
+    return this.#recent.has(idHex);
   }
 
   /**
    * Applies committed blocks (ascending, hash-linked to the applied head; the last one certified
    * by `certificate`) to the log and queues their write. Throws if a block's tree head does not
    * match the log: consensus validated it, so a mismatch is a bug and the process must stop.
-   * Returns the leaf hashes (hex) the blocks committed.
+   * Returns the committed leaves' hashes and proof ids (hex).
    */
-  apply(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: QuorumCert): string[] {
+  apply(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: QuorumCert): { leafHashes: string[]; ids: string[] } {
     this.#throwIfWriteFailed();
     const writes: CommittedBlockWrite[] = [];
     const heads: { height: number; hash: Uint8Array; block: Block; json: string }[] = [];
     const committedLeaves: string[] = [];
+    const committedIds: string[] = [];
     const lastHeight = blocks[blocks.length - 1]?.height ?? 0;
     blocks.forEach((block, i) => {
       const hash = hashes[i] as Uint8Array;
@@ -123,9 +124,10 @@ export class Ledger {
         const hashOfLeaf = leafHash(leaf.id, leaf.sig, this.#hasher);
         this.log.append(hashOfLeaf);
         leafHashes.push(hashOfLeaf);
-        const hex = bytesToHex(hashOfLeaf);
-        committedLeaves.push(hex);
-        this.#recent.set(hex, true);
+        committedLeaves.push(bytesToHex(hashOfLeaf));
+        const idHex = bytesToHex(leaf.id);
+        committedIds.push(idHex);
+        this.#recent.set(idHex, true);
       }
       if (this.log.size !== block.treeHead.size || !bytesEqual(this.log.root(), block.treeHead.root)) {
         throw new Error(`block ${block.height}: its tree head does not match the log after its leaves`);
@@ -154,7 +156,7 @@ export class Ledger {
       .catch((error: unknown) => {
         this.#writeError = error instanceof Error ? error : new Error(String(error));
       });
-    return committedLeaves;
+    return { leafHashes: committedLeaves, ids: committedIds };
   }
 
   /** Resolves when every queued commit is on disk; rejects if a write failed. */

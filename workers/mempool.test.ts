@@ -1,15 +1,41 @@
 // The mempool: admission checks, de-duplication against the pool and the committed log, its bound,
 // selection that skips leaves already in uncommitted blocks, and the verified-signature cache.
+import { randomBytes } from 'node:crypto';
+import { Point } from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { hexToBytes } from '@/lib/bytes';
+import { bytesToHex, hexToBytes } from '@/lib/bytes';
 import type { SignatureVerifier } from '@/lib/crypto/types';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
 import { nodeHasher } from '@/server/crypto/sha256-node';
-import { leafHashHex, makeSignedLeaves } from './client';
+import { makeSignedLeaves } from './client';
 import { type Leaf, Mempool, VerifiedSignatures } from './mempool';
 
 function leaves(count: number): Leaf[] {
   return makeSignedLeaves(count).map((leaf) => ({ pub: hexToBytes(leaf.pub), id: hexToBytes(leaf.id), sig: hexToBytes(leaf.sig) }));
+}
+
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const le = (bytes: Uint8Array): bigint => bytes.reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n);
+const toLe32 = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+
+/**
+ * Two different valid RFC 8032 signatures of one message by one key: the signer may pick any
+ * nonce r (deterministic r is a convention), and the verification equation [S]B = R + [k]A holds.
+ */
+function twoSignatures(message: Uint8Array): { pub: Uint8Array; sigs: [Uint8Array, Uint8Array] } {
+  const h = sha512(new Uint8Array(randomBytes(32)));
+  const head = h.slice(0, 32);
+  head[0] = (head[0] ?? 0) & 248;
+  head[31] = ((head[31] ?? 0) & 127) | 64;
+  const a = le(head) % L;
+  const pub = Point.BASE.multiply(a).toBytes();
+  const signWith = (r: bigint): Uint8Array => {
+    const R = Point.BASE.multiply(r).toBytes();
+    const k = le(sha512(new Uint8Array([...R, ...pub, ...message]))) % L;
+    return new Uint8Array([...R, ...toLe32((r + k * a) % L)]);
+  };
+  return { pub, sigs: [signWith(le(new Uint8Array(randomBytes(32))) % L || 1n), signWith(le(new Uint8Array(randomBytes(32))) % L || 2n)] };
 }
 
 function countingVerifier(): SignatureVerifier & { calls: number } {
@@ -32,7 +58,7 @@ describe('Mempool', () => {
     expect(pool.add(a).result).toBe('accepted');
     expect(pool.add(a).result).toBe('duplicate');
     expect(pool.add({ ...b, sig: a.sig }).result).toBe('bad_signature');
-    committed.add(leafHashHex({ pub: '', id: Buffer.from(b.id).toString('hex'), sig: Buffer.from(b.sig).toString('hex') }));
+    committed.add(bytesToHex(b.id));
     expect(pool.add(b).result).toBe('committed');
     expect(pool.add(c).result).toBe('accepted');
     expect(pool.add(d).result).toBe('accepted');
@@ -40,13 +66,24 @@ describe('Mempool', () => {
     expect(pool.size).toBe(3);
   });
 
+  it('keeps one leaf per proof id, so a second valid signature of an id cannot wedge proposals', () => {
+    const pool = new Mempool({ verifier: nodeVerifier, hasher: nodeHasher, isCommitted: () => false, now: () => 0 });
+    const id = new Uint8Array(randomBytes(32));
+    const { pub, sigs } = twoSignatures(id);
+    expect(bytesToHex(sigs[0])).not.toBe(bytesToHex(sigs[1]));
+    expect(nodeVerifier.verify(sigs[0], id, pub) && nodeVerifier.verify(sigs[1], id, pub)).toBe(true);
+    expect(pool.add({ pub, id, sig: sigs[0] }).result).toBe('accepted');
+    expect(pool.add({ pub, id, sig: sigs[1] }).result).toBe('duplicate');
+    expect(pool.select(10, new Set()).map((leaf) => bytesToHex(leaf.sig))).toEqual([bytesToHex(sigs[0])]);
+  });
+
   it('selects in arrival order, skipping excluded leaves, and forgets committed ones', () => {
     const pool = new Mempool({ verifier: nodeVerifier, hasher: nodeHasher, isCommitted: () => false, now: () => 0 });
-    const added = leaves(5).map((leaf) => pool.add(leaf).hash);
-    expect(pool.select(10, new Set([added[1] as string])).map((leaf) => leaf.hash)).toEqual([added[0], added[2], added[3], added[4]]);
-    expect(pool.select(2, new Set()).map((leaf) => leaf.hash)).toEqual(added.slice(0, 2));
+    const added = leaves(5).map((leaf) => pool.add(leaf).idHex);
+    expect(pool.select(10, new Set([added[1] as string])).map((leaf) => leaf.idHex)).toEqual([added[0], added[2], added[3], added[4]]);
+    expect(pool.select(2, new Set()).map((leaf) => leaf.idHex)).toEqual(added.slice(0, 2));
     pool.removeCommitted(added.slice(0, 3));
-    expect(pool.select(10, new Set()).map((leaf) => leaf.hash)).toEqual(added.slice(3));
+    expect(pool.select(10, new Set()).map((leaf) => leaf.idHex)).toEqual(added.slice(3));
   });
 });
 

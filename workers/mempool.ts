@@ -1,6 +1,8 @@
 // The mempool: log leaves waiting for a block. A leaf is (signing key, proof id, signature over
-// the id); its identity is its RFC 9162 leaf hash SHA-256(0x00 ‖ id ‖ sig), which is also how the
-// log de-duplicates.
+// the id). The pool is keyed by proof id, not by leaf hash: the payload rules refuse a block that
+// holds one id twice, and an issuer can make any number of valid signatures of one id (RFC 8032
+// signing is deterministic only by convention), so two leaves with one id in the pool would make
+// every leader's proposal fail. The first leaf with an id wins; the log never holds an id twice.
 //
 // Admission checks the signature once (every validator must check every signature anyway, and a
 // leaf that fails would cost its whole block the vote) and remembers the verdict in the
@@ -26,7 +28,9 @@ export interface Leaf {
 }
 
 export interface PooledLeaf extends Leaf {
-  /** Hex leaf hash: the pool's key. */
+  /** Hex proof id: the pool's key. */
+  readonly idHex: string;
+  /** Hex RFC 9162 leaf hash. */
   readonly hash: string;
   /** Monotonic arrival time (ms), for submit→commit latency. */
   readonly receivedAt: number;
@@ -69,8 +73,8 @@ export class VerifiedSignatures implements SignatureVerifier {
 export interface MempoolOptions {
   readonly verifier: SignatureVerifier;
   readonly hasher: Hasher;
-  /** True when the leaf hash (hex) is already in the committed log. */
-  readonly isCommitted: (leafHashHex: string) => boolean;
+  /** True when a leaf with this proof id (hex) is already in the committed log. */
+  readonly isCommitted: (idHex: string) => boolean;
   readonly maxLeaves?: number;
   /** Monotonic clock in ms (performance.now). */
   readonly now: () => number;
@@ -91,41 +95,38 @@ export class Mempool {
   }
 
   /** Admits a structurally valid leaf (lengths already checked by the caller's schema). */
-  add(leaf: Leaf): { result: AdmitResult; hash: string } {
+  add(leaf: Leaf): { result: AdmitResult; hash: string; idHex: string } {
+    const idHex = bytesToHex(leaf.id);
     const hash = bytesToHex(leafHash(leaf.id, leaf.sig, this.#options.hasher));
-    if (this.#leaves.has(hash)) return { result: 'duplicate', hash };
-    if (this.#options.isCommitted(hash)) return { result: 'committed', hash };
-    if (this.#leaves.size >= this.maxLeaves) return { result: 'mempool_full', hash };
-    if (!this.#options.verifier.verify(leaf.sig, leaf.id, leaf.pub)) return { result: 'bad_signature', hash };
-    this.#leaves.set(hash, { pub: leaf.pub, id: leaf.id, sig: leaf.sig, hash, receivedAt: this.#options.now() });
-    return { result: 'accepted', hash };
+    if (this.#leaves.has(idHex)) return { result: 'duplicate', hash, idHex };
+    if (this.#options.isCommitted(idHex)) return { result: 'committed', hash, idHex };
+    if (this.#leaves.size >= this.maxLeaves) return { result: 'mempool_full', hash, idHex };
+    if (!this.#options.verifier.verify(leaf.sig, leaf.id, leaf.pub)) return { result: 'bad_signature', hash, idHex };
+    this.#leaves.set(idHex, { pub: leaf.pub, id: leaf.id, sig: leaf.sig, idHex, hash, receivedAt: this.#options.now() });
+    return { result: 'accepted', hash, idHex };
   }
 
-  has(hash: string): boolean {
-    return this.#leaves.has(hash);
-  }
-
-  get(hash: string): PooledLeaf | undefined {
-    return this.#leaves.get(hash);
+  has(idHex: string): boolean {
+    return this.#leaves.has(idHex);
   }
 
   /**
-   * Up to max leaves in arrival order, skipping those in `exclude` (leaves already in proposed
-   * but uncommitted blocks on the branch being extended). Leaves stay pooled until committed.
+   * Up to max leaves in arrival order, skipping ids in `exclude` (leaves already in proposed but
+   * uncommitted blocks on the branch being extended). Leaves stay pooled until committed.
    */
   select(max: number, exclude: ReadonlySet<string>): PooledLeaf[] {
     const out: PooledLeaf[] = [];
     if (max <= 0) return out;
     for (const leaf of this.#leaves.values()) {
-      if (exclude.has(leaf.hash)) continue;
+      if (exclude.has(leaf.idHex)) continue;
       out.push(leaf);
       if (out.length >= max) break;
     }
     return out;
   }
 
-  /** Drops committed leaves. */
-  removeCommitted(hashes: Iterable<string>): void {
-    for (const hash of hashes) this.#leaves.delete(hash);
+  /** Drops committed leaves, by proof id (hex). */
+  removeCommitted(idsHex: Iterable<string>): void {
+    for (const idHex of idsHex) this.#leaves.delete(idHex);
   }
 }

@@ -219,6 +219,12 @@ export class ValidatorStore {
     return values.map((value) => (value === undefined ? null : Number(utf8Decode(value))));
   }
 
+  async indexesOfProofIds(idsHex: readonly string[]): Promise<(number | null)[]> {
+    if (idsHex.length === 0) return [];
+    const values = await this.#db.getMany(idsHex.map((id) => `id/${id}`));
+    return values.map((value) => (value === undefined ? null : Number(utf8Decode(value))));
+  }
+
   async indexOfProofId(idHex: string): Promise<number | null> {
     const value = await this.#db.get(`id/${idHex}`);
     return value === undefined ? null : Number(utf8Decode(value));

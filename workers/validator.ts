@@ -42,7 +42,7 @@ import {
   validatorSetHash,
   WIRE_LIMITS,
 } from '@/lib/consensus';
-import { consistencyProofToJson, inclusionProofToJson, leafHash } from '@/lib/merkle';
+import { consistencyProofToJson, inclusionProofToJson } from '@/lib/merkle';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
 import { nodeHasher } from '@/server/crypto/sha256-node';
 import { catchUp, queryPeerHeights } from './catch-up';
@@ -456,12 +456,12 @@ export class ValidatorNode {
   #applyCommit(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: Parameters<Ledger['apply']>[2]): void {
     const now = performance.now();
     const committed = this.#ledger.apply(blocks, hashes, certificate);
-    this.#mempool.removeCommitted(committed);
-    for (const hash of committed) {
-      const submitted = this.#submittedAt.get(hash);
+    this.#mempool.removeCommitted(committed.ids);
+    for (const idHex of committed.ids) {
+      const submitted = this.#submittedAt.get(idHex);
       if (submitted !== undefined) {
         this.metrics.commitLatency.observe((now - submitted) / 1000);
-        this.#submittedAt.delete(hash);
+        this.#submittedAt.delete(idHex);
       }
     }
     hashes.forEach((hash, i) => {
@@ -472,7 +472,7 @@ export class ValidatorNode {
     });
     const height = this.#ledger.appliedHeight;
     if (this.#blockSeenAt.size > 1024) this.#blockSeenAt.clear();
-    this.metrics.leavesCommitted.inc(committed.length);
+    this.metrics.leavesCommitted.inc(committed.ids.length);
     this.metrics.height.set(height);
     this.metrics.treeSize.set(this.#ledger.log.size);
   }
@@ -503,7 +503,7 @@ export class ValidatorNode {
       return;
     }
     const inChain = uncommittedLeaves(this.#state, request.parentHash);
-    const exclude = new Set(inChain.map((leaf) => bytesToHex(leafHash(leaf.id, leaf.sig, nodeHasher))));
+    const exclude = new Set(inChain.map((leaf) => bytesToHex(leaf.id)));
     const selected = this.#mempool.select(this.#options.maxBlockLeaves, exclude);
     const waited = performance.now() - request.requestedAt;
     let wait: number;
@@ -721,19 +721,18 @@ export class ValidatorNode {
 
   async #submitLeaves(leaves: readonly Leaf[]): Promise<(LeafSubmitResult | LeafSubmitFailure)[]> {
     if (!this.#started) throw new RpcError('not_ready', this.#catchingUp ? 'catching up with peers' : 'starting');
-    const hashes = leaves.map((leaf) => bytesToHex(leafHash(leaf.id, leaf.sig, nodeHasher)));
-    const indexes = await this.#store.indexesOfLeafHashes(hashes);
+    // One proof id is in the log at most once, whatever signature comes with it (see mempool.ts).
+    const indexes = await this.#store.indexesOfProofIds(leaves.map((leaf) => bytesToHex(leaf.id)));
     const accepted: Leaf[] = [];
     const now = performance.now();
     const results = leaves.map((leaf, i): LeafSubmitResult | LeafSubmitFailure => {
-      const hash = hashes[i] as string;
       const index = indexes[i];
+      const { result, hash, idHex } = this.#mempool.add(leaf);
       if (index !== null && index !== undefined) return { leaf_hash: hash, status: 'committed', index };
-      const { result } = this.#mempool.add(leaf);
       switch (result) {
         case 'accepted':
           accepted.push(leaf);
-          if (this.#submittedAt.size < 200_000) this.#submittedAt.set(hash, now);
+          if (this.#submittedAt.size < 200_000) this.#submittedAt.set(idHex, now);
           return { leaf_hash: hash, status: 'accepted' };
         case 'duplicate':
           return { leaf_hash: hash, status: 'duplicate' };

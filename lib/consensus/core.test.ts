@@ -87,7 +87,10 @@ describe('happy path with real Ed25519 keys', () => {
         if (outgoing !== null) {
           expect(persistAt).toBeGreaterThanOrEqual(0);
           expect(persistAt).toBeLessThan(i);
-          if (outgoing.type !== 'timeout') expect(storeAt).toBeLessThan(i);
+          if (outgoing.type !== 'timeout') {
+            expect(storeAt).toBeGreaterThanOrEqual(0);
+            expect(storeAt).toBeLessThan(i);
+          }
           signingSteps++;
         }
       });
@@ -365,13 +368,28 @@ describe('restarts', () => {
     expect(afterC.state.lastVote?.view).toBe(3); // node 0 leads view 4: it keeps its own vote
   });
 
-  it('without a floor, watches one view timeout and then needs a newer certificate', () => {
+  it('without a floor, listens for a timer and a quorum of peers, then needs a certificate two views newer', () => {
     let node = run(createConsensusState(cluster.configs[0]!), { kind: 'start', restore: { safety: null } }).state;
-    node = run(node, { kind: 'timer', view: 1 }).state; // observed nothing newer than genesis: floor = 1
-    expect(node.recovery).toEqual({ floor: 1, observed: 0 });
-    const b = f.makeBlock(a, 2, f.makeQC(a, f.genesis));
-    const result = run(node, message(2, { type: 'proposal', block: b.block, tc: null }));
-    expect(result.state.recovery).toBeNull();
+    node = run(node, { kind: 'timer', view: 1 }).state;
+    expect(node.recovery?.floor).toBeNull(); // heard from nobody yet
+    const timeoutFrom = (signer: number) => ({ view: 1, highQC: f.genesisQC, signer, signature: cluster.sign(signer, timeoutMessage(cluster.chainId, 1, 0)) });
+    node = run(node, message(1, { type: 'timeout', timeout: timeoutFrom(1), lastTC: null })).state;
+    node = run(node, message(2, { type: 'timeout', timeout: timeoutFrom(2), lastTC: null })).state;
+    expect(node.recovery?.floor).toBeNull(); // two of the three peers a quorum needs
+    node = run(node, message(3, { type: 'timeout', timeout: timeoutFrom(3), lastTC: null })).state;
+    // Heard a quorum, highest view shown 0: floor 2. Their timeouts formed TC(1) (view 1 < 2).
+    expect(node.recovery?.floor).toBe(2);
+    expect(node.view).toBe(2);
+    expect(node.lastTimeout).toBeNull();
+    const qcA = f.makeQC(a, f.genesis);
+    const b = f.makeBlock(a, 2, qcA);
+    node = run(node, { kind: 'sync', from: 1, blocks: [a.block], commitQC: null }).state;
+    node = run(node, message(2, { type: 'proposal', block: b.block, tc: null })).state;
+    expect(node.lastVote).toBeNull(); // QC(A) is view 1: still below the floor
+    const c = f.makeBlock(b, 3, f.makeQC(b, a));
+    node = run(node, message(3, { type: 'proposal', block: c.block, tc: null })).state;
+    expect(node.recovery).toBeNull();
+    expect(node.lastVote?.view).toBe(3);
   });
 });
 

@@ -67,12 +67,21 @@ interface PendingProposal {
   readonly tc: TimeoutCert | null;
 }
 
-/** A node that lost its safety record signs nothing until it holds a certificate for view ≥ floor. */
-interface Recovery {
-  /** Null while the node is still watching the network for one view timeout. */
+/**
+ * A node that lost its safety record signs nothing until it holds a certificate for view ≥ floor.
+ * Without a floor from the worker it first listens: until a view timer has fired and verified
+ * messages from a quorum of other validators arrived, then floor = highest view seen + 2.
+ * Why + 2: our last signature was in some view c we entered by a certificate of c-1, made of
+ * 2f+1 signatures by validators already past c-2; any quorum we hear from shares an honest one
+ * with them, whose messages show a view ≥ c-2.
+ */
+export interface Recovery {
   readonly floor: number | null;
-  /** Highest certificate view seen since the restart. */
+  /** Highest view proven by a verified certificate or signed message since the restart. */
   readonly observed: number;
+  /** Validators heard from (verified) since the restart. */
+  readonly heard: readonly number[];
+  readonly timerFired: boolean;
 }
 
 export interface ConsensusState {
@@ -317,7 +326,7 @@ function start(s: Working, out: ConsensusEffect[], restore: RestoreData | undefi
       if (record !== null) report(out, 'refused_to_sign', 'the safety record belongs to another chain');
       // Safety rule 3: without the record we cannot know what we signed, so we sign nothing until
       // a certificate newer than our last signature proves the network has moved past it.
-      s.recovery = { floor: restore.signFloorView ?? null, observed: s.highQC.view };
+      s.recovery = { floor: restore.signFloorView ?? null, observed: s.highQC.view, heard: [], timerFired: false };
       report(out, 'refused_to_sign', 'safety record missing or damaged: not signing until a newer certificate is seen');
     }
   }
@@ -391,6 +400,7 @@ function handleProposal(s: Working, out: ConsensusEffect[], from: number, block:
     processTC(s, out, tc, from);
   }
   processQC(s, out, block.justify, from);
+  observePeer(s, from, Math.max(block.justify.view, tc?.view ?? 0));
   if (block.view !== s.view) {
     // Older views are over; a newer one means neither a QC nor a TC of view-1 came with it.
     if (block.view > s.view) report(out, 'invalid_block', `proposal for view ${block.view} is not justified`, from);
@@ -482,6 +492,7 @@ function handleVote(s: Working, out: ConsensusEffect[], from: number, vote: Vote
     report(out, 'invalid_signature', checked.error.message, from);
     return;
   }
+  observePeer(s, from, vote.view - 1);
   addVote(s, out, vote);
 }
 
@@ -528,6 +539,7 @@ function handleTimeout(s: Working, out: ConsensusEffect[], from: number, timeout
       return;
     }
     processQC(s, out, timeout.highQC, from);
+    observePeer(s, from, timeout.view - 1);
   }
   if (lastTC !== null && lastTC.view >= s.view) {
     if (lastTC.view !== timeout.view - 1) {
@@ -579,8 +591,9 @@ function addTimeout(s: Working, out: ConsensusEffect[], timeout: TimeoutVote): v
 
 function handleTimer(s: Working, out: ConsensusEffect[], view: number): void {
   if (view !== s.view) return;
-  if (s.recovery !== null && s.recovery.floor === null) {
-    s.recovery = { floor: s.recovery.observed + 1, observed: s.recovery.observed };
+  if (s.recovery !== null && !s.recovery.timerFired) {
+    s.recovery = { ...s.recovery, timerFired: true };
+    settleRecoveryFloor(s);
   }
   localTimeout(s, out);
   if (s.syncTarget !== null && findBlock(s, s.syncTarget.hash) === undefined) {
@@ -705,9 +718,25 @@ function cachedQCCheck(s: Working): QuorumCertCheck {
 
 function observeCertificate(s: Working, view: number): void {
   if (s.recovery === null) return;
-  const observed = Math.max(s.recovery.observed, view);
   if (s.recovery.floor !== null && view >= s.recovery.floor) s.recovery = null;
-  else s.recovery = { floor: s.recovery.floor, observed };
+  else if (view > s.recovery.observed) s.recovery = { ...s.recovery, observed: view };
+}
+
+/** A verified signed message from `from` shows it had reached a certificate of view `provenView`. */
+function observePeer(s: Working, from: number, provenView: number): void {
+  const recovery = s.recovery;
+  if (recovery === null || recovery.floor !== null) return;
+  const heard = recovery.heard.includes(from) ? recovery.heard : [...recovery.heard, from];
+  s.recovery = { ...recovery, heard, observed: Math.max(recovery.observed, provenView) };
+  settleRecoveryFloor(s);
+}
+
+function settleRecoveryFloor(s: Working): void {
+  const recovery = s.recovery;
+  if (recovery === null || recovery.floor !== null || !recovery.timerFired) return;
+  const peers = s.chain.validators.length - 1;
+  if (recovery.heard.length < Math.min(s.chain.quorum, peers)) return;
+  s.recovery = { ...recovery, floor: recovery.observed + 2 };
 }
 
 /** Take in a verified QC: raise the lock, commit what it certifies, and enter the view after it. */

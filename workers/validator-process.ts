@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { readGenesisFile, validatorIndexOf } from './genesis';
-import { readKeyFile } from './keys';
+import { GenesisError, readGenesisFile, validatorIndexOf } from './genesis';
+import { KeyFileError, readKeyFile } from './keys';
 import { createLogger } from './logger';
 import { ValidatorNode } from './validator';
 
@@ -26,7 +26,8 @@ Options:
   -h, --help              show this help
 
 Prints "proofhub validator <index> listening on http://HOST:PORT" when it serves RPC and has joined
-consensus. SIGINT/SIGTERM stop it cleanly. Exit codes: 0 stopped, 1 failed, 2 bad usage.`;
+consensus. SIGINT/SIGTERM stop it cleanly. Exit codes: 0 stopped, 1 failed, 2 bad usage or an unreadable or
+invalid genesis or key file.`;
 
 const intOption = (min: number, max: number) =>
   z
@@ -76,7 +77,9 @@ export function parseValidatorArgs(argv: string[]): z.infer<typeof optionsSchema
   if (values.help === true) return 'help';
   const parsed = optionsSchema.safeParse({ genesis: '', key: '', ...values, help: undefined });
   if (!parsed.success) {
-    throw new ValidatorUsageError(parsed.error.issues.map((issue) => `${issue.path.length > 0 ? `--${issue.path.join('.')}: ` : ''}${issue.message}`).join('; '));
+    throw new ValidatorUsageError(
+      parsed.error.issues.map((issue) => (issue.message.startsWith('--') ? issue.message : `--${issue.path.join('.')}: ${issue.message}`)).join('; '),
+    );
   }
   return parsed.data;
 }
@@ -101,7 +104,7 @@ export async function runValidatorProcess(argv: string[]): Promise<number> {
     const log = createLogger('validator', options['log-level']);
     let fatal: unknown = null;
     const index = validatorIndexOf(genesis, key.publicKey);
-    if (index < 0) throw new Error(`the key in ${options.key} is not one of the validators in ${options.genesis}`);
+    if (index < 0) throw new KeyFileError('key_file_mismatch', `the key in ${options.key} is not one of the validators in ${options.genesis}`);
     const dataDir = resolve(options.data ?? `./data/validator-${index}`);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     node = new ValidatorNode({
@@ -140,6 +143,7 @@ export async function runValidatorProcess(argv: string[]): Promise<number> {
     return code;
   } catch (error) {
     process.stderr.write(`proofhub validator: ${(error as Error).message}\n`);
-    return 1;
+    // Unreadable or invalid input files are usage errors (docs/cli.md); anything else failed.
+    return error instanceof GenesisError || error instanceof KeyFileError ? 2 : 1;
   }
 }

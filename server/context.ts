@@ -14,6 +14,7 @@ import type { Database, DatabaseConfig } from './db/database';
 import type { Db } from './db/types';
 import { createRateLimits, DEFAULT_RATE_LIMITS } from './rate-limit';
 import type { RateLimitConfig, RateLimits } from './rate-limit';
+import type { RedisConnection } from './redis';
 import { HubEvents } from './services/events';
 import { ensureDefaultHub } from './services/hubs';
 import { createProofIngest } from './services/proof-ingest';
@@ -33,6 +34,7 @@ export interface AppContext {
   ingest: ProofIngest;
   users: UserService;
   logger: Logger;
+  redis: RedisConnection | null;
   startedAt: Date;
   version: string;
 }
@@ -42,6 +44,8 @@ export interface ContextOptions {
   database: Database | DatabaseConfig;
   secret: string;
   rateLimits?: RateLimitConfig;
+  /** Shared rate limits and Socket.IO adapter across web instances (REDIS_URL). */
+  redis?: RedisConnection | null;
   logger?: Logger;
   /** Admission clock (created_at skew); tests may pin it. */
   now?: () => Date;
@@ -54,7 +58,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   await ensureDefaultHub(db.prisma);
   const logger = options.logger ?? pino({ level: 'silent' });
   const events = new HubEvents();
-  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, options.redis ?? null);
   const ingest = createProofIngest({
     db: db.prisma,
     verifier: options.verifier ?? nodeVerifier,
@@ -65,5 +69,5 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     onBroadcastError: (error) => logger.error({ err: error }, 'broadcast failed'),
   });
   const users = createUserService({ db: db.prisma, ingest, signupLimiter: limits.signups, loginLimiter: limits.logins });
-  return { db, prisma: db.prisma, secret: options.secret, events, limits, ingest, users, logger, startedAt: new Date(), version: VERSION };
+  return { db, prisma: db.prisma, secret: options.secret, events, limits, ingest, users, logger, redis: options.redis ?? null, startedAt: new Date(), version: VERSION };
 }

@@ -13,6 +13,7 @@ import type { AppContext } from './context';
 import { adminSocketPath, loadOrCreateSecret, lockDataDir, pgliteDir } from './data-dir';
 import type { DataDirLock } from './data-dir';
 import type { Env } from './env';
+import { connectRedis } from './redis';
 import { createNextUpgradeBus, createWebServer } from './web-server';
 import type { NextHandlers, WebServer } from './web-server';
 
@@ -71,7 +72,10 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
     process.env.NEXTAUTH_SECRET = secret;
     process.env.NEXTAUTH_URL = env.publicUrl;
 
+    const redis = env.redisUrl === null ? null : await connectRedis(env.redisUrl);
+    if (redis !== null) undo.push(() => redis.close());
     const ctx = await createContext({
+      redis,
       database: env.databaseUrl === null ? { kind: 'pglite', dir: pgliteDir(env.dataDir) } : { kind: 'postgres', url: env.databaseUrl },
       secret,
       logger,

@@ -1,6 +1,8 @@
 // Per-account and per-address rate limits (rate-limiter-flexible). In memory for one web
-// instance; REDIS_URL will move them to Redis so several instances share one budget.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+// instance; with REDIS_URL in Redis, so several instances share one budget.
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisConnection } from './redis';
 
 export interface RateLimitConfig {
   /** Proofs per account per window (PROOFHUB_RATE_POINTS / PROOFHUB_RATE_WINDOW_S). */
@@ -23,8 +25,7 @@ export interface RateLimiter {
   consume(key: string): Promise<RateDecision>;
 }
 
-function memoryLimiter(points: number, windowSeconds: number): RateLimiter {
-  const limiter = new RateLimiterMemory({ points, duration: windowSeconds });
+function wrapLimiter(limiter: RateLimiterAbstract): RateLimiter {
   return {
     consume: async (key) => {
       try {
@@ -44,10 +45,15 @@ export interface RateLimits {
   logins: RateLimiter;
 }
 
-export function createRateLimits(config: RateLimitConfig = DEFAULT_RATE_LIMITS): RateLimits {
-  return {
-    proofs: memoryLimiter(config.proofs.points, config.proofs.windowSeconds),
-    signups: memoryLimiter(config.signups.points, config.signups.windowSeconds),
-    logins: memoryLimiter(config.logins.points, config.logins.windowSeconds),
+/** In memory by default; with a Redis client, budgets are shared by every web instance. */
+export function createRateLimits(config: RateLimitConfig = DEFAULT_RATE_LIMITS, redis: RedisConnection | null = null): RateLimits {
+  const make = (name: keyof RateLimitConfig): RateLimiter => {
+    const { points, windowSeconds } = config[name];
+    return wrapLimiter(
+      redis === null
+        ? new RateLimiterMemory({ points, duration: windowSeconds })
+        : new RateLimiterRedis({ storeClient: redis.client, useRedisPackage: true, points, duration: windowSeconds, keyPrefix: `${redis.prefix}:rl:${name}` }),
+    );
   };
+  return { proofs: make('proofs'), signups: make('signups'), logins: make('logins') };
 }

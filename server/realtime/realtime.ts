@@ -3,6 +3,7 @@
 // and per thread; the session comes from the next-auth cookie of the handshake. Services publish
 // stored proofs on HubEvents, and this module fans them out to the rooms.
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import { hubAccess } from '../services/hubs';
 import type { ProofIngest } from '../services/proof-ingest';
 import { buildProofViews, contentOf, proofRowSelect } from '../services/read-model';
 import { MAX_BODY_BYTES } from '../http/router';
+import type { RedisConnection } from '../redis';
 
 /** Missed proofs replayed on subscribe {since}; beyond this the client reloads over REST. */
 export const MAX_REPLAY = 500;
@@ -29,6 +31,8 @@ export interface RealtimeDeps {
   ingest: ProofIngest;
   events: HubEvents;
   logger: Logger;
+  /** With Redis, rooms span every web instance (@socket.io/redis-adapter). */
+  redis?: RedisConnection | null;
 }
 
 export interface Realtime {
@@ -69,6 +73,8 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     allowRequest: (req, callback) => callback(null, sameOrigin(req.headers.origin, req.headers.host)),
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
+
+  if (deps.redis) io.adapter(createAdapter(deps.redis.client, deps.redis.subscriber, { key: `${deps.redis.prefix}:io` }));
 
   io.use((socket, next) => {
     readSessionUserId(socket.handshake.headers.cookie, deps.secret).then(

@@ -10,6 +10,7 @@ import { createSessionCookie } from '../auth/session';
 import { createContext } from '../context';
 import type { AppContext } from '../context';
 import type { RateLimitConfig } from '../rate-limit';
+import type { RedisConnection } from '../redis';
 import { createWebServer } from '../web-server';
 import type { WebServer } from '../web-server';
 import { createTestDatabase } from './database';
@@ -45,10 +46,10 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { rateLimits?: RateLimitConfig; testDb?: TestDatabase } = {}): Promise<TestHub> {
+export async function startTestHub(options: { rateLimits?: RateLimitConfig; testDb?: TestDatabase; redis?: RedisConnection; secret?: string } = {}): Promise<TestHub> {
   const testDb = options.testDb ?? (await createTestDatabase());
-  const secret = randomBytes(32).toString('base64url');
-  const ctx = await createContext({ database: testDb.db, secret, ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }) });
+  const ctx = await createContext({ database: testDb.db, secret: options.secret ?? randomBytes(32).toString('base64url'), redis: options.redis ?? null, ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }) });
+  const secret = ctx.secret;
   const web = createWebServer(ctx, null);
   const { port } = await web.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -48,17 +48,28 @@ function toItem(value: unknown): ProofInputItem {
   return { proof: value };
 }
 
-function parseJsonLines(text: string): unknown[] | undefined {
+type JsonLines = { ok: true; values: unknown[] } | { ok: false; line: number; message: string };
+
+/** Each non-blank line as JSON; the first line that is not, by its 1-based number. */
+function parseJsonLines(text: string): JsonLines {
   const values: unknown[] = [];
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
     if (line.trim() === '') continue;
     try {
       values.push(JSON.parse(line) as unknown);
-    } catch {
-      return undefined;
+    } catch (error) {
+      return { ok: false, line: i + 1, message: (error as Error).message };
     }
   }
-  return values;
+  return { ok: true, values };
+}
+
+function firstContentLine(text: string): number {
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => line.trim() !== '');
+  return index + 1;
 }
 
 /** Parses the text of a verify input. Throws UsageError naming what is wrong with its shape. */
@@ -69,10 +80,16 @@ export function parseProofInput(text: string, source: string): ProofInput {
   try {
     json = JSON.parse(text) as unknown;
   } catch (error) {
+    // Not one JSON value: JSON Lines when the first line is a JSON value on its own.
     const lines = parseJsonLines(text);
-    if (lines === undefined || lines.length < 2) throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`);
-    json = lines;
-    form = 'json-lines';
+    if (lines.ok && lines.values.length >= 2) {
+      json = lines.values;
+      form = 'json-lines';
+    } else if (!lines.ok && lines.line > firstContentLine(text)) {
+      throw new UsageError(`${source} line ${lines.line} is not valid JSON (reading JSON Lines): ${lines.message}`);
+    } else {
+      throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`);
+    }
   }
   if (Array.isArray(json)) {
     const items = itemArraySchema.safeParse(json);

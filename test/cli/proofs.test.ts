@@ -208,6 +208,9 @@ describe('proofhub verify (in-process matrices)', () => {
     writeFileSync(file('bad-bundle.json'), '{"proofs": {"0": {}}}');
     writeFileSync(file('empty.json'), '[]');
     writeFileSync(file('number.json'), '42');
+    writeFileSync(file('bad-line.jsonl'), '{"v":1}\n\n{"v":1}\n{"v":1,\n');
+    const identity = (await sign([...base, '--type', 'identity', '--claim', '{"name":"U"}'])) as Proof;
+    writeFileSync(file('usage-1.json'), JSON.stringify(identity));
     const cases: [string[], RegExp][] = [
       [['sign', '--type', 'identity', '--hub', 'general', '--claim', '{"name":"A"}'], /missing required option --key/],
       [['sign', '--key', file('wrong-did.key'), '--type', 'identity', '--hub', 'general', '--claim', '{"name":"A"}'], /is not the did:key of its seed/],
@@ -221,7 +224,11 @@ describe('proofhub verify (in-process matrices)', () => {
       [['sign', ...base, '--type', 'posting', '--claim', '{}'], /--type: expected one of identity/],
       [['sign', ...base, '--type', 'identity', '--claim', '{name:"A"}'], /--claim is not valid JSON/],
       [['sign', ...base, '--type', 'identity', '--claim', '{"name":"A"}', '--colour', 'red'], /Unknown option '--colour'/],
+      [['sign', ...base, '--type', 'post', '--after', file('usage-1.json'), '--seq', '2', '--claim', '{}'], /do not combine it with --seq/],
+      [['sign', ...base, '--type', 'post', '--after', file('usage-1.json'), '--issuer', 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp', '--claim', '{}'], /is not the issuer of the --after proof/],
+      [['sign', ...base, '--type', 'post', '--after', file('not-json.txt'), '--claim', '{}'], /--after .* is not valid JSON/],
       [['verify', file('not-json.txt')], /not-json\.txt is not valid JSON/],
+      [['verify', file('bad-line.jsonl')], /bad-line\.jsonl line 4 is not valid JSON \(reading JSON Lines\)/],
       [['verify', file('bad-bundle.json')], /not a bundle: proofs/],
       [['verify', file('empty.json')], /holds no proofs/],
       [['verify', file('number.json')], /expected a proof object, an array of proofs or a bundle, got number/],
@@ -243,6 +250,15 @@ describe('proofhub verify (in-process matrices)', () => {
       expect(help.stdout).toMatch(new RegExp(`^Usage: proofhub ${command} `));
       expect(help.stdout).toContain('Example');
     }
+  });
+
+  it('reads a key file whose seed is base64url, and signs as the same did', async () => {
+    const did = await keygen('hex.key');
+    const stored = JSON.parse(readFileSync(file('hex.key'), 'utf8')) as { seed: string };
+    writeFileSync(file('b64.key'), JSON.stringify({ type: 'ed25519', seed: Buffer.from(stored.seed, 'hex').toString('base64url') }));
+    const proof = (await sign(['--key', file('b64.key'), '--type', 'identity', '--hub', 'general', '--claim', '{"name":"B"}'])) as Proof;
+    expect(proof.issuer).toBe(did);
+    expect((await verifyJson(proof)).code).toBe(0);
   });
 
   it('keygen --force replaces a key file with a new 0600 key', async () => {

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** A bug, not a verdict: kept apart from 1 so a script never reads a crash as "check failed" (sysexits EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
 
 export class UsageError extends Error {}
 

@@ -1,7 +1,7 @@
 // proofhub CLI dispatcher. Each command lives in server/cli/commands/<name>.ts and exports
 // `run(argv): Promise<number>` returning the exit code: 0 success, 1 a check failed, 2 bad usage
 // or unreadable input. Every command answers --help.
-import { EXIT_USAGE, UsageError, printError } from './io';
+import { EXIT_INTERNAL, EXIT_USAGE, UsageError, printError } from './io';
 
 type CommandModule = { run: (argv: string[]) => Promise<number> };
 
@@ -41,11 +41,13 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     // Commands throw UsageError for bad usage and unreadable input anywhere in their work; one
-    // place turns it into the message and exit code 2. Anything else is a bug and keeps its stack.
+    // place turns it into the message and exit code 2. Anything else is a bug: its stack is
+    // printed and the exit code is 70, never 1, which means "a check failed".
     if (error instanceof UsageError) {
       printError(`${name}: ${error.message}`);
       return EXIT_USAGE;
     }
-    throw error;
+    printError(`${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return EXIT_INTERNAL;
   }
 }

@@ -9,7 +9,6 @@ import type { SignatureVerifier } from '@/lib/crypto/types';
 import { checkChainLink } from '@/lib/proof/chain';
 import type { ChainHead } from '@/lib/proof/chain';
 import { checkContent, parseContent } from '@/lib/proof/content';
-import { keyForSeq } from '@/lib/proof/identity';
 import { PROOF_LIMITS } from '@/lib/proof/limits';
 import { measureJsonBytes, parseSignedProof, verifyProof } from '@/lib/proof/proof';
 import type { VerifiedProof } from '@/lib/proof/proof';
@@ -103,10 +102,10 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     if (!hub.ok) return hub;
 
     return issuerLocks.run(proof.issuer, async () => {
-      const state = await loadIdentityState(db, proof.issuer);
-      const publicKey = state === null ? undefined : keyForSeq(state, proof.seq);
-      if (publicKey === undefined) return refuse('unknown_key', `no key of ${proof.issuer} is known for seq ${proof.seq}`);
-      const verified = verifyProof(input.proof, deps.verifier, { now: deps.now(), publicKey, hasher: deps.hasher });
+      // The key for this seq comes from the issuer's replayed identity (rotations included).
+      const identity = await loadIdentityState(db, proof.issuer);
+      if (identity === null) return refuse('unknown_key', `no identity proof of ${proof.issuer} is stored`);
+      const verified = verifyProof(input.proof, deps.verifier, { now: deps.now(), identity, hasher: deps.hasher });
       if (!verified.ok) return refuseWith(verified);
 
       const chain = await checkChain(db, verified.value);

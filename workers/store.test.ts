@@ -26,12 +26,12 @@ describe('ValidatorStore', () => {
     const store = await ValidatorStore.open(dir, genesis);
     expect(store.fresh).toBe(true);
     expect(await store.readSafety()).toEqual({ status: 'missing' });
-    await store.writeSafety({ last_voted_view: 7 }, [{ height: 3, hash: 'bb'.repeat(32), json: '{"b":3}' }]);
+    await store.writeSafety({ last_voted_view: 7 }, [{ height: 3, hash: 'bb'.repeat(32), bytes: utf8Encode('b3') }]);
     await store.close();
     const reopened = await ValidatorStore.open(dir, genesis);
     expect(reopened.fresh).toBe(false);
     expect(await reopened.readSafety()).toEqual({ status: 'ok', record: { last_voted_view: 7 } });
-    expect(await reopened.readPendingBlocks(2)).toEqual(['{"b":3}']);
+    expect(await reopened.readPendingBlocks(2)).toEqual([utf8Encode('b3')]);
     expect(await reopened.readPendingBlocks(3)).toEqual([]);
     await reopened.close();
   });
@@ -77,8 +77,8 @@ describe('ValidatorStore', () => {
     const dir = await freshDir();
     const store = await ValidatorStore.open(dir, genesis);
     await store.writeSafety({}, [
-      { height: 1, hash: '01'.repeat(32), json: '"p1"' },
-      { height: 2, hash: '02'.repeat(32), json: '"p2"' },
+      { height: 1, hash: '01'.repeat(32), bytes: utf8Encode('p1') },
+      { height: 2, hash: '02'.repeat(32), bytes: utf8Encode('p2') },
     ]);
     const leaf = new Uint8Array(32).fill(7);
     const id = new Uint8Array(32).fill(9);
@@ -89,7 +89,7 @@ describe('ValidatorStore', () => {
     expect(await store.indexOfLeafHash(bytesToHex(leaf))).toBe(0);
     expect(await store.indexOfProofId(bytesToHex(id))).toBe(0);
     expect(await store.indexesOfLeafHashes([bytesToHex(leaf), 'ff'.repeat(32)])).toEqual([0, null]);
-    expect(await store.readPendingBlocks(0)).toEqual(['"p2"']);
+    expect(await store.readPendingBlocks(0)).toEqual([utf8Encode('p2')]);
     const leaves = [];
     for await (const hash of store.leafHashes()) leaves.push(bytesToHex(hash));
     expect(leaves).toEqual([bytesToHex(leaf)]);

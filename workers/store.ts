@@ -64,11 +64,11 @@ const blockKey = (height: number): string => `block/${pad(height, 12)}`;
 const leafKey = (index: number): string => `leaf/${pad(index, 15)}`;
 const pendingPrefix = (height: number): string => `pending/${pad(height, 12)}/`;
 
-/** An uncommitted block written beside the safety record. */
+/** An uncommitted block written beside the safety record (block-codec.ts binary form). */
 export interface PendingBlockWrite {
   readonly height: number;
   readonly hash: string;
-  readonly json: string;
+  readonly bytes: Uint8Array;
 }
 
 export class ValidatorStore {
@@ -124,7 +124,7 @@ export class ValidatorStore {
     const batch = this.#db.batch();
     // Blocks the core stores before the vote ride in the same fsynced batch: after a crash of
     // every validator at once, the certified but uncommitted blocks must still exist somewhere.
-    for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, utf8Encode(block.json));
+    for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, block.bytes);
     batch.put('safety', concatBytes(SAFETY_MAGIC, sha256(json), json));
     await batch.write({ sync: true });
   }
@@ -133,14 +133,14 @@ export class ValidatorStore {
   async writePendingBlocks(blocks: readonly PendingBlockWrite[]): Promise<void> {
     if (blocks.length === 0) return;
     const batch = this.#db.batch();
-    for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, utf8Encode(block.json));
+    for (const block of blocks) batch.put(`${pendingPrefix(block.height)}${block.hash}`, block.bytes);
     await batch.write({ sync: true });
   }
 
-  /** Uncommitted blocks kept for restarts, above `height`, ascending (JSON of the core's BlockJson). */
-  async readPendingBlocks(height: number): Promise<string[]> {
-    const out: string[] = [];
-    for await (const value of this.#db.values({ gte: pendingPrefix(height + 1), lt: 'pending0' })) out.push(utf8Decode(value));
+  /** Uncommitted blocks kept for restarts, above `height`, ascending by height. */
+  async readPendingBlocks(height: number): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const value of this.#db.values({ gte: pendingPrefix(height + 1), lt: 'pending0' })) out.push(new Uint8Array(value));
     return out;
   }
 
@@ -232,7 +232,7 @@ export class ValidatorStore {
 
   /** Every stored leaf hash in log order (to rebuild the Merkle log at start). */
   async *leafHashes(): AsyncGenerator<Uint8Array> {
-    for await (const value of this.#db.values({ gte: 'leaf/', lt: 'leaf0' })) yield value.slice();
+    for await (const value of this.#db.values({ gte: 'leaf/', lt: 'leaf0' })) yield new Uint8Array(value);
   }
 
   /** Committed block JSON from height `from`, at most limit of them. */

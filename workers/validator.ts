@@ -14,7 +14,6 @@ import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import {
   type Block,
   blockHash,
-  blockToJson,
   canSign,
   collectSyncBlocks,
   consensusMessageToJson,
@@ -48,6 +47,7 @@ import { nodeHasher } from '@/server/crypto/sha256-node';
 import { catchUp, queryPeerHeights } from './catch-up';
 import { type Genesis, validatorIndexOf } from './genesis';
 import type { ValidatorKey } from './keys';
+import { decodeBlockBinary, decodeProposalBinary, encodeBlockBinary, encodeProposalBinary } from './block-codec';
 import { Ledger } from './ledger';
 import { PeerLinks } from './links/peer-links';
 import type { Logger } from './logger';
@@ -86,6 +86,7 @@ export interface ValidatorOptions {
 
 const CHANNEL_CONSENSUS = 1;
 const CHANNEL_LEAVES = 2;
+const CHANNEL_PROPOSAL = 3;
 const LEAF_BYTES = 128;
 /** Leaves per gossip message, and the pause between gossip flushes. */
 const GOSSIP_MAX = 2048;
@@ -342,13 +343,10 @@ export class ValidatorNode {
   /** Blocks the core stored (storeBlock) above the committed head, for RestoreData.blocks. */
   async #storedBlocks(): Promise<Block[]> {
     const blocks: Block[] = [];
-    for (const text of await this.#store.readPendingBlocks(this.#ledger.height)) {
-      try {
-        const decoded = decodeBlock(JSON.parse(text));
-        if (decoded.ok) blocks.push(decoded.value);
-      } catch {
-        // An unreadable copy is skipped; peers still have the block.
-      }
+    for (const bytes of await this.#store.readPendingBlocks(this.#ledger.height)) {
+      // An unreadable copy is skipped; peers still have the block.
+      const block = decodeBlockBinary(bytes);
+      if (block) blocks.push(block);
     }
     return blocks;
   }
@@ -393,8 +391,10 @@ export class ValidatorNode {
   #noteBlocks(input: ConsensusInput, effects: readonly ConsensusEffect[]): void {
     const note = (block: Block): void => {
       if (block.height <= this.#ledger.appliedHeight || this.#blockSeenAt.size > 1024) return;
-      const hex = bytesToHex(blockHash(block, this.#identity.chainId, this.#identity.setHash));
-      if (!this.#blockSeenAt.has(hex)) this.#blockSeenAt.set(hex, performance.now());
+      // Keyed by height and view (one proposal per view from an honest leader): hashing the block
+      // here would cost a pass over all its leaves.
+      const key = `${block.height}/${block.view}`;
+      if (!this.#blockSeenAt.has(key)) this.#blockSeenAt.set(key, performance.now());
     };
     if (input.kind === 'message' && input.message.type === 'proposal') note(input.message.block);
     for (const effect of effects) if (effect.kind === 'broadcast' && effect.message.type === 'proposal') note(effect.message.block);
@@ -409,7 +409,7 @@ export class ValidatorNode {
     const blocks: PendingBlockWrite[] = [];
     for (const effect of effects) {
       if (effect.kind === 'storeBlock') {
-        blocks.push({ height: effect.block.height, hash: bytesToHex(effect.hash), json: JSON.stringify(blockToJson(effect.block)) });
+        blocks.push({ height: effect.block.height, hash: bytesToHex(effect.hash), bytes: encodeBlockBinary(effect.block) });
         continue;
       }
       if (effect.kind !== 'persist' && blocks.length > 0) await this.#store.writePendingBlocks(blocks.splice(0));
@@ -464,12 +464,11 @@ export class ValidatorNode {
         this.#submittedAt.delete(idHex);
       }
     }
-    hashes.forEach((hash, i) => {
-      const hex = bytesToHex(hash);
-      const seen = this.#blockSeenAt.get(hex);
+    for (const block of blocks) {
+      const seen = this.#blockSeenAt.get(`${block.height}/${block.view}`);
       if (seen !== undefined) this.metrics.blockCommitLatency.observe((now - seen) / 1000);
-      this.metrics.blockLeaves.observe(blocks[i]?.leaves.length ?? 0);
-    });
+      this.metrics.blockLeaves.observe(block.leaves.length);
+    }
     const height = this.#ledger.appliedHeight;
     if (this.#blockSeenAt.size > 1024) this.#blockSeenAt.clear();
     this.metrics.leavesCommitted.inc(committed.ids.length);
@@ -653,6 +652,16 @@ export class ValidatorNode {
         return;
       }
       this.#enqueue({ kind: 'message', from, message: decoded.value });
+      return;
+    }
+    if (channel === CHANNEL_PROPOSAL) {
+      const message = decodeProposalBinary(payload.subarray(1));
+      if (!message) {
+        this.metrics.linkDrops.inc({ reason: 'malformed' });
+        this.#log.debug({ peer: from }, 'dropped a malformed proposal');
+        return;
+      }
+      this.#enqueue({ kind: 'message', from, message });
       return;
     }
     if (channel === CHANNEL_LEAVES) {
@@ -852,6 +861,7 @@ export class ValidatorNode {
 }
 
 function encodeConsensus(message: ConsensusMessage): Uint8Array {
+  if (message.type === 'proposal') return encodeProposalBinary(message, [CHANNEL_PROPOSAL]);
   const json = utf8Encode(JSON.stringify(consensusMessageToJson(message)));
   const out = new Uint8Array(1 + json.length);
   out[0] = CHANNEL_CONSENSUS;

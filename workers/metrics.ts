@@ -18,6 +18,7 @@ export interface ValidatorMetrics {
   readonly linkDrops: Counter<'reason'>;
   readonly rpcRequests: Counter<'route' | 'status'>;
   readonly catchUpBlocks: Counter;
+  readonly syncRequests: Counter<'outcome'>;
   readonly safetyWriteSeconds: Histogram;
 }
 
@@ -57,6 +58,7 @@ export function createValidatorMetrics(labels: { chain_id: string; validator: st
     linkDrops: new Counter({ name: 'proofhub_link_drops_total', help: 'Peer frames dropped, by reason', labelNames: ['reason'], registers }),
     rpcRequests: new Counter({ name: 'proofhub_rpc_requests_total', help: 'RPC requests by route and status', labelNames: ['route', 'status'], registers }),
     catchUpBlocks: new Counter({ name: 'proofhub_catch_up_blocks_total', help: 'Committed blocks fetched from peers', registers }),
+    syncRequests: new Counter({ name: 'proofhub_sync_requests_total', help: 'Missing-block fetches asked for by consensus, by outcome', labelNames: ['outcome'], registers }),
     safetyWriteSeconds: new Histogram({
       name: 'proofhub_safety_write_seconds',
       help: 'Durable (fsync) write of the safety record',

@@ -522,6 +522,7 @@ export class ValidatorNode {
   // Sync: fetch missing blocks from a peer's RPC, outside the loop; one request at a time.
 
   #requestSync(to: number, fromHeight: number, targetHash: Uint8Array): void {
+    this.metrics.syncRequests.inc({ outcome: this.#syncInFlight ? 'queued' : 'started' });
     if (this.#syncInFlight) {
       this.#syncQueued = { to, fromHeight, targetHash };
       return;

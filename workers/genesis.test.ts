@@ -45,6 +45,8 @@ describe('genesis', () => {
     ['duplicate key', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, validators: file.validators.map((v, i) => ({ ...v, public_key: file.validators[i === 3 ? 0 : i]?.public_key ?? '' })) })],
     ['duplicate address', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, validators: file.validators.map((v) => ({ ...v, port: 30000 })) })],
     ['small-order key', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, validators: file.validators.map((v, i) => (i === 1 ? { ...v, public_key: '01' + '00'.repeat(31) } : v)) })],
+    // y = 2 is canonical and not small order, so it passes the byte checks, but no curve point has it.
+    ['off-curve key', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, validators: file.validators.map((v, i) => (i === 2 ? { ...v, public_key: '02' + '00'.repeat(31) } : v)) })],
     ['unknown field', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, extra: true })],
     ['bad chain id', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, chain_id: 'Has Spaces' })],
     ['bad port', (file: ReturnType<typeof validGenesis>['file']) => ({ ...file, validators: file.validators.map((v) => ({ ...v, port: 70000 })) })],

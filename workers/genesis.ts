@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { bytesToHex, hexToBytes, utf8Encode } from '@/lib/bytes';
 import { canonicalizeJson } from '@/lib/canonical-json';
 import { didKeyToPublicKey, isDidKey } from '@/lib/crypto/did-key';
-import { checkPublicKeyRule } from '@/lib/crypto/ed25519';
+import { isValidPublicKey } from '@/lib/crypto/ed25519';
 import { sha256 } from '@/lib/crypto/sha256';
 
 export const MAX_VALIDATORS = 100;
@@ -36,7 +36,9 @@ export const genesisSchema = z
     genesis.validators.forEach((validator, position) => {
       if (validator.index !== position) ctx.addIssue({ code: 'custom', path: ['validators', position, 'index'], message: `index must be ${position}` });
       const key = decodePublicKeyText(validator.public_key);
-      if (key === null || !checkPublicKeyRule(key)) {
+      // isValidPublicKey, not only the byte checks: an off-curve key could never sign a vote, so a
+      // genesis naming one would start a chain with a validator that can only ever be counted faulty.
+      if (key === null || !isValidPublicKey(key)) {
         ctx.addIssue({ code: 'custom', path: ['validators', position, 'public_key'], message: 'not a valid Ed25519 public key' });
       } else {
         const hex = bytesToHex(key);

@@ -15,6 +15,7 @@ import type { Db } from './db/types';
 import { createRateLimits, DEFAULT_RATE_LIMITS } from './rate-limit';
 import type { RateLimitConfig, RateLimits } from './rate-limit';
 import type { RedisConnection } from './redis';
+import { instrumentIngest } from './observability/realtime';
 import { HubEvents } from './services/events';
 import { ensureDefaultHub } from './services/hubs';
 import { createProofIngest } from './services/proof-ingest';
@@ -59,7 +60,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const logger = options.logger ?? pino({ level: 'silent' });
   const events = new HubEvents();
   const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, options.redis ?? null);
-  const ingest = createProofIngest({
+  const ingest = instrumentIngest(createProofIngest({
     db: db.prisma,
     verifier: options.verifier ?? nodeVerifier,
     hasher: options.hasher ?? nodeHasher,
@@ -67,7 +68,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     rateLimiter: limits.proofs,
     now: options.now ?? (() => new Date()),
     onBroadcastError: (error) => logger.error({ err: error }, 'broadcast failed'),
-  });
+  }));
   const users = createUserService({ db: db.prisma, ingest, signupLimiter: limits.signups, loginLimiter: limits.logins });
   return { db, prisma: db.prisma, secret: options.secret, events, limits, ingest, users, logger, redis: options.redis ?? null, startedAt: new Date(), version: VERSION };
 }

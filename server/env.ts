@@ -14,6 +14,7 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use the embedded PGlite)')
     .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
   NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET needs at least 32 characters').optional(),
   NEXTAUTH_URL: z.url().optional(),
@@ -30,6 +31,8 @@ export interface Env {
   dataDir: string;
   /** PostgreSQL URL, or null for embedded PGlite in `${dataDir}/pglite`. */
   databaseUrl: string | null;
+  /** Connections in the PostgreSQL pool of this process (DATABASE_POOL_MAX; docs/operations.md). */
+  databasePoolMax: number;
   redisUrl: string | null;
   /** null: generated once and kept in the data dir (server/secrets.ts). */
   nextAuthSecret: string | null;
@@ -59,6 +62,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     host: env.HOST,
     dataDir: resolve(env.PROOFHUB_DATA_DIR),
     databaseUrl: env.DATABASE_URL ?? null,
+    databasePoolMax: env.DATABASE_POOL_MAX,
     redisUrl: env.REDIS_URL ?? null,
     nextAuthSecret: env.NEXTAUTH_SECRET ?? null,
     publicUrl: (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),

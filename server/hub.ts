@@ -3,7 +3,6 @@
 // undoes it all in reverse order. server/main.ts is the command-line entry around it.
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
-import pino from 'pino';
 import type { Logger } from 'pino';
 import { startAdminSocket } from './admin/admin-socket';
 import type { AdminSocket } from './admin/admin-socket';
@@ -13,6 +12,7 @@ import type { AppContext } from './context';
 import { adminSocketPath, loadOrCreateSecret, lockDataDir, pgliteDir } from './data-dir';
 import type { DataDirLock } from './data-dir';
 import type { Env } from './env';
+import { createLogger } from './observability/logging';
 import { connectRedis } from './redis';
 import { createNextUpgradeBus, createWebServer } from './web-server';
 import type { NextHandlers, WebServer } from './web-server';
@@ -49,7 +49,7 @@ async function startNext(env: Env, upgrades: NextHandlers['upgrades']): Promise<
 
 export async function startHub(options: StartHubOptions): Promise<HubHandle> {
   const { env } = options;
-  const logger = options.logger ?? pino({ level: env.logLevel });
+  const logger = options.logger ?? createLogger(env.logLevel);
   const undo: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     for (const step of undo.reverse()) {
@@ -76,7 +76,7 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
     if (redis !== null) undo.push(() => redis.close());
     const ctx = await createContext({
       redis,
-      database: env.databaseUrl === null ? { kind: 'pglite', dir: pgliteDir(env.dataDir) } : { kind: 'postgres', url: env.databaseUrl },
+      database: env.databaseUrl === null ? { kind: 'pglite', dir: pgliteDir(env.dataDir) } : { kind: 'postgres', url: env.databaseUrl, poolMax: env.databasePoolMax },
       secret,
       logger,
       rateLimits: {

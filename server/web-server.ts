@@ -10,6 +10,8 @@ import type { Duplex } from 'node:stream';
 import { SOCKET_PATH } from '@/lib/protocol/events';
 import type { AppContext } from './context';
 import { createApiRouter, isApiPath } from './http/routes';
+import { observeRequest } from './observability/http';
+import { instrumentRealtime } from './observability/realtime';
 import { createRealtime } from './realtime/realtime';
 import type { Realtime } from './realtime/realtime';
 
@@ -42,7 +44,7 @@ function isSocketPath(url: string | undefined): boolean {
 export function createWebServer(ctx: AppContext, next: NextHandlers | null): WebServer {
   const router = createApiRouter(ctx);
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    observeRequest(ctx, req, res, () => handle(req, res)).catch((error: unknown) => {
       ctx.logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
@@ -62,6 +64,7 @@ export function createWebServer(ctx: AppContext, next: NextHandlers | null): Web
   // Socket.IO intercepts its own path on 'request' and 'upgrade' (engine.io attach); this
   // listener passes every other upgrade to Next, or closes it.
   const realtime = createRealtime(server, { prisma: ctx.prisma, secret: ctx.secret, ingest: ctx.ingest, events: ctx.events, logger: ctx.logger, redis: ctx.redis });
+  const stopInstrumenting = instrumentRealtime(realtime.io, ctx.events);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (isSocketPath(req.url)) return;
     if (next !== null && next.upgrades.listenerCount('upgrade') > 0) next.upgrades.emit('upgrade', req, socket, head);
@@ -82,6 +85,7 @@ export function createWebServer(ctx: AppContext, next: NextHandlers | null): Web
       }),
     close: async (timeoutMs = 5000) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      stopInstrumenting();
       await realtime.close();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);

@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client';
+import { watchPool } from '../observability/metrics';
 import { applyMigrations, readMigrations } from './migrate';
 import type { MigrationReport } from './migrate';
 import type { SqlConnection, SqlPool } from './sql';
@@ -16,7 +17,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 // connection; Prisma's defaults (2 s to start, 5 s to finish) are tight on a busy two-core machine.
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
-export type DatabaseConfig = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+/** poolMax: connections of this process's pg pool (DATABASE_POOL_MAX, default 10). */
+export type DatabaseConfig = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string; poolMax?: number };
 
 export interface Database {
   kind: DatabaseKind;
@@ -69,7 +71,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       throw error;
     }
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax ?? 10 });
+  const unwatch = watchPool('main', pool);
   const sql: SqlPool = {
     withConnection: async (fn) => {
       const client = await pool.connect();
@@ -89,11 +92,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       sql,
       migrations: report,
       close: async () => {
+        unwatch();
         await prisma.$disconnect();
         await pool.end();
       },
     };
   } catch (error) {
+    unwatch();
     await pool.end();
     throw error;
   }

@@ -17,6 +17,7 @@ import { hubAccess } from '../services/hubs';
 import type { ProofIngest } from '../services/proof-ingest';
 import { buildProofViews, contentOf, proofRowSelect } from '../services/read-model';
 import { MAX_BODY_BYTES } from '../http/router';
+import { metrics } from '../observability/metrics';
 import type { RedisConnection } from '../redis';
 
 /** Missed proofs replayed on subscribe {since}; beyond this the client reloads over REST. */
@@ -154,6 +155,7 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         replayed++;
       }
     }
+    metrics.proofsReplayed.inc(replayed);
     const latest = await deps.prisma.proof.aggregate({ _max: { logIndex: true } });
     return { ok: true, data: { room, replayed, log_index: Number(latest._max.logIndex ?? 0n) } };
   }

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { startAdminSocket } from './admin/admin-socket';
 import type { AdminSocket } from './admin/admin-socket';
 import { registerAppContext } from './app-context';
+import type { ChainSource } from './chain/devnet-supervisor';
+import { startChainService } from './chain/service';
 import { createContext } from './context';
 import type { AppContext } from './context';
 import { adminSocketPath, loadOrCreateSecret, lockDataDir, pgliteDir } from './data-dir';
@@ -32,6 +34,8 @@ export interface StartHubOptions {
   env: Env;
   /** false: serve only the API and Socket.IO (tests); true: Next.js too. */
   next: boolean;
+  /** Validators to anchor proofs on (server/chain/devnet-supervisor.ts); none: no chain. */
+  chain?: ChainSource | null;
   logger?: Logger;
 }
 
@@ -76,7 +80,7 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
     if (redis !== null) undo.push(() => redis.close());
     const ctx = await createContext({
       redis,
-      database: env.databaseUrl === null ? { kind: 'pglite', dir: pgliteDir(env.dataDir) } : { kind: 'postgres', url: env.databaseUrl, poolMax: env.databasePoolMax },
+      database: env.databaseUrl === null ? { kind: 'pglite', dir: pgliteDir(env.dataDir) } : { kind: 'postgres', url: env.databaseUrl, poolMax: env.databasePoolMax, onIdleError: (error) => logger.warn({ err: error }, 'an idle database connection was lost; the pool reconnects') },
       secret,
       logger,
       rateLimits: {
@@ -110,6 +114,10 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
     const web = createWebServer(ctx, nextApp?.handlers ?? null);
     const { port } = await web.listen(env.port, env.host);
     undo.push(() => web.close());
+    if (options.chain) {
+      const chain = startChainService({ ctx, io: web.realtime.io, source: options.chain, databaseUrl: env.databaseUrl });
+      undo.push(() => chain.close());
+    }
     const url = `http://${displayHost(env.host)}:${port}`;
     return { ctx, web, port, url, close: cleanup };
   } catch (error) {

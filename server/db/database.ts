@@ -18,7 +18,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
 /** poolMax: connections of this process's pg pool (DATABASE_POOL_MAX, default 10). */
-export type DatabaseConfig = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string; poolMax?: number };
+/** onIdleError: an idle pooled connection died (server restart, terminated backend); see below. */
+export type DatabaseConfig = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string; poolMax?: number; onIdleError?: (error: Error) => void };
 
 export interface Database {
   kind: DatabaseKind;
@@ -73,6 +74,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   }
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax ?? 10 });
   const unwatch = watchPool('main', pool);
+  // node-postgres emits the death of an *idle* client (PostgreSQL restarted, backend terminated) on
+  // the pool and drops that client; the next query opens a fresh one. Unlistened, the 'error' event
+  // would crash the web process, so it is only reported.
+  pool.on('error', (error) => config.onIdleError?.(error));
   const sql: SqlPool = {
     withConnection: async (fn) => {
       const client = await pool.connect();

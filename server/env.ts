@@ -16,6 +16,7 @@ const envSchema = z.object({
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_PREFIX is 1-64 letters, digits, _ . -').default('proofhub'),
   NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET needs at least 32 characters').optional(),
   NEXTAUTH_URL: z.url().optional(),
   PROOFHUB_RATE_POINTS: z.coerce.number().int().min(1).default(60),
@@ -34,6 +35,8 @@ export interface Env {
   /** Connections in the PostgreSQL pool of this process (DATABASE_POOL_MAX; docs/operations.md). */
   databasePoolMax: number;
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel (REDIS_PREFIX): several hubs may share one Redis. */
+  redisPrefix: string;
   /** null: generated once and kept in the data dir (server/secrets.ts). */
   nextAuthSecret: string | null;
   /** Public origin, http://localhost:PORT unless NEXTAUTH_URL says otherwise. */
@@ -64,6 +67,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     databaseUrl: env.DATABASE_URL ?? null,
     databasePoolMax: env.DATABASE_POOL_MAX,
     redisUrl: env.REDIS_URL ?? null,
+    redisPrefix: env.REDIS_PREFIX,
     nextAuthSecret: env.NEXTAUTH_SECRET ?? null,
     publicUrl: (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     rateLimit: { points: env.PROOFHUB_RATE_POINTS, windowSeconds: env.PROOFHUB_RATE_WINDOW_S },

@@ -76,7 +76,7 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
     process.env.NEXTAUTH_SECRET = secret;
     process.env.NEXTAUTH_URL = env.publicUrl;
 
-    const redis = env.redisUrl === null ? null : await connectRedis(env.redisUrl);
+    const redis = env.redisUrl === null ? null : await connectRedis(env.redisUrl, env.redisPrefix);
     if (redis !== null) undo.push(() => redis.close());
     const ctx = await createContext({
       redis,

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { base58 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../bytes';
-import { didKeySchema, didKeyToPublicKey, isDidKey, publicKeyToDidKey } from './did-key';
+import { createDidKeyDecoder, didKeySchema, didKeyToPublicKey, isDidKey, publicKeyToDidKey } from './did-key';
 import { SMALL_ORDER_ENCODINGS, publicKeyFromSeed } from './ed25519';
 
 // did:key of the Ed25519 keys of seeds 00…, 01…, 02… (test/vectors/did-key; seed 0 is the
@@ -96,5 +96,61 @@ describe('did:key for Ed25519', () => {
         expect(typeof isDidKey(`did:key:z${tail}`)).toBe('boolean');
       }),
     );
+  });
+});
+
+describe('the did:key decoder\'s cache', () => {
+  const seeds = fc.uint8Array({ minLength: 32, maxLength: 32 });
+  it('gives the same answer from the cache as a fresh decoder, for good and refused DIDs alike', () => {
+    const cached = createDidKeyDecoder({ maxEntries: 4 });
+    const refused = [
+      didOf(Uint8Array.of(0xed, 0x01, ...hexToBytes(SMALL_ORDER_ENCODINGS[6] ?? ''))),
+      didOf(Uint8Array.of(0xed, 0x01, 2, ...new Uint8Array(31))),
+      'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooW0',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(seeds.map((seed) => publicKeyToDidKey(publicKeyFromSeed(seed))), fc.constantFrom(...refused, ...vectors.map((v) => v.did))), { minLength: 1, maxLength: 12 }), (dids) => {
+        for (const did of [...dids, ...dids]) {
+          const fresh = createDidKeyDecoder().decode(did);
+          const again = cached.decode(did);
+          expect(again.ok).toBe(fresh.ok);
+          if (again.ok && fresh.ok) expect(bytesToHex(again.value)).toBe(bytesToHex(fresh.value));
+          if (!again.ok && !fresh.ok) expect(again.error.message).toBe(fresh.error.message);
+          expect(cached.isValid(did)).toBe(fresh.ok);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('hands out copies: changing a returned key changes no later answer', () => {
+    const decoder = createDidKeyDecoder();
+    const did = vectors[0]?.did ?? '';
+    const first = decoder.decode(did);
+    if (!first.ok) throw new Error('vector did must decode');
+    first.value.fill(0);
+    const second = decoder.decode(did);
+    expect(second.ok && bytesToHex(second.value)).toBe(vectors[0]?.publicKey);
+    const refusal = decoder.decode('did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooW0');
+    expect(refusal.ok).toBe(false);
+    if (!refusal.ok) expect(() => Object.assign(refusal.error, { code: 'ok' })).toThrow(TypeError);
+  });
+
+  it('stays within its bound; junk refused before decoding is not cached', () => {
+    const decoder = createDidKeyDecoder({ maxEntries: 3 });
+    const dids = vectors.slice(0, 3).map((v) => v.did);
+    const extra = publicKeyToDidKey(publicKeyFromSeed(new Uint8Array(32).fill(7)));
+    for (const did of dids) decoder.decode(did);
+    expect(decoder.cachedCount).toBe(3);
+    decoder.decode(extra);
+    decoder.decode(dids[2] ?? ''); // a hit does not grow the cache
+    expect(decoder.cachedCount).toBe(3);
+    expect(decoder.maxEntries).toBe(3);
+    // Junk that fails the cheap prefix and length checks is never cached.
+    decoder.clearCache();
+    decoder.decode('did:web:example.com');
+    decoder.decode(`${dids[0] ?? ''}${'z'.repeat(100)}`);
+    expect(decoder.cachedCount).toBe(0);
+    expect(() => createDidKeyDecoder({ maxEntries: 0 })).toThrow(RangeError);
   });
 });

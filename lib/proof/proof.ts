@@ -46,9 +46,26 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * Freezes a schema-parsed proof all the way down. It walks the proof's known shape (flat fields,
+ * the claim, the evidence list) instead of every value, since this runs for every proof verified;
+ * whatever a claim holds below its own fields goes through the generic deepFreeze.
+ */
+function freezeProof(proof: SignedProof): SignedProof {
+  const claim = proof.claim as Record<string, unknown>;
+  for (const key in claim) {
+    const item = claim[key];
+    if (typeof item === 'object' && item !== null) deepFreeze(item);
+  }
+  Object.freeze(claim);
+  for (const entry of proof.evidence) if (typeof entry === 'object') Object.freeze(entry);
+  Object.freeze(proof.evidence);
+  return Object.freeze(proof);
+}
+
 /** Brands an already parsed, id-checked and signature-checked proof. Internal to lib/proof. */
 export function markVerified(proof: SignedProof): VerifiedProof {
-  const frozen = deepFreeze(proof);
+  const frozen = freezeProof(proof);
   verifiedProofs.add(frozen);
   return frozen as VerifiedProof;
 }

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isCanonicalTimestamp, timestampSchema } from './schema';
+
+/** The definition the calendar check stands for: text survives Date's parse/print round trip. */
+function roundTrips(text: string): boolean {
+  const time = Date.parse(text);
+  return Number.isFinite(time) && new Date(time).toISOString() === text;
+}
+
+const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
+/** Field values around and beyond every limit (month 00-19, day 00-39, hour 00-29, minute and second 00-69). */
+const patternText = fc
+  .record({
+    year: fc.oneof(digits(4), fc.constantFrom('0000', '1900', '2000', '2024', '2026', '2100', '9999')),
+    month: fc.integer({ min: 0, max: 19 }),
+    day: fc.integer({ min: 0, max: 39 }),
+    hour: fc.integer({ min: 0, max: 29 }),
+    minute: fc.integer({ min: 0, max: 69 }),
+    second: fc.integer({ min: 0, max: 69 }),
+    millis: digits(3),
+  })
+  .map(({ year, month, day, hour, minute, second, millis }) => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${millis}Z`;
+  });
+
+describe('created_at and expires_at timestamps', () => {
+  it('accept exactly the texts that survive the Date round trip (generated fields around every limit)', () => {
+    fc.assert(
+      fc.property(patternText, (text) => {
+        expect(isCanonicalTimestamp(text)).toBe(roundTrips(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agree with the round trip on every instant Date can print in four-digit years', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (date) => {
+        const text = date.toISOString();
+        expect(isCanonicalTimestamp(text)).toBe(true);
+        expect(timestampSchema.safeParse(text).success).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuse impossible dates, leap seconds and 24:00, and other spellings', () => {
+    for (const text of [
+      '2026-02-29T00:00:00.000Z', // not a leap year
+      '2100-02-29T00:00:00.000Z', // century, not a leap year
+      '2026-04-31T00:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-12-31T23:59:60.000Z',
+      '2026-11-23T24:00:00.000Z',
+      '2026-11-23T18:00:00Z',
+      '2026-11-23T18:00:00.000+00:00',
+      '+275760-09-13T00:00:00.000Z',
+    ]) {
+      expect(timestampSchema.safeParse(text).success, text).toBe(false);
+    }
+    expect(timestampSchema.safeParse('2000-02-29T12:00:00.000Z').success).toBe(true);
+    expect(timestampSchema.safeParse('2024-02-29T23:59:59.999Z').success).toBe(true);
+  });
+
+  it('give text the pattern refuses the same issues as before (the round trip decides the second one)', () => {
+    // An extended-year instant is Date's own spelling: only the pattern's issue.
+    expect(timestampSchema.safeParse('+275760-09-13T00:00:00.000Z').error?.issues.length).toBe(1);
+    expect(timestampSchema.safeParse('yesterday').error?.issues.length).toBe(2);
+  });
+});

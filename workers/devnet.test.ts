@@ -120,6 +120,23 @@ describe('devnet of 4 validator processes', () => {
       const again = await submitLeaves(devnet.urls[2] as string, leaves.slice(0, 3));
       expect(again.map((result) => result.status)).toEqual(['committed', 'committed', 'committed']);
       for (const index of [0, 1, 2, 3]) await checkHistory(index);
+
+      // GET /status answers the documented shape, agreeing with the certified head.
+      const { status: code, body } = await getJson<Record<string, unknown>>(`${devnet.urls[1]}/status`);
+      expect(code).toBe(200);
+      for (const key of ['height', 'view', 'tree_size', 'peers']) expect(Number.isInteger(body[key]), key).toBe(true);
+      expect(body.root).toMatch(/^[0-9a-f]{64}$/);
+      expect(body.peers).toBe(3);
+      expect(body.view as number).toBeGreaterThanOrEqual(body.height as number);
+      const head = await getJson<{ height: number; tree_size: number; root: string }>(`${devnet.urls[1]}/head`);
+      if (head.body.height === body.height) expect([head.body.tree_size, head.body.root]).toEqual([body.tree_size, body.root]);
+      // The Prometheus metrics the issue names: height, view, commit latency, mempool size, peers.
+      const metrics = await fetch(`${devnet.urls[0]}/metrics`).then((response) => response.text());
+      expect(metrics).toMatch(/^proofhub_chain_height\{[^}]*\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^proofhub_chain_view\{[^}]*\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^proofhub_commit_latency_seconds_count\{[^}]*\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^proofhub_mempool_size\{[^}]*\} \d+$/m);
+      expect(metrics).toMatch(/^proofhub_peers_connected\{[^}]*\} 3$/m);
     },
     TEST_TIMEOUT,
   );

@@ -1,5 +1,6 @@
 // Single-proof format: ids, signatures, every rejection code of verifyProof, and the limits.
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64urlToBytes, bytesToBase64url, bytesToHex, hexToBytes } from '@/lib/bytes';
 import { publicKeyToDidKey } from '@/lib/crypto/did-key';
@@ -13,6 +14,7 @@ import {
   buildUnsignedProof,
   computeProofId,
   isVerifiedProof,
+  jsonLengthAtLeast,
   measureJsonBytes,
   parseSignedProof,
   signProof,
@@ -342,3 +344,49 @@ describe('limits', () => {
     expect(tampered.ok).toBe(true); // ids and signatures are verifyProof's job
   });
 });
+
+describe('verifyProof\'s fused parse (size measured on the JCS bytes it hashes)', () => {
+  it('gives the code parseSignedProof gives whenever parsing fails, whatever the edit', async () => {
+    const { post } = await signedChain();
+    const fields = ['v', 'type', 'hub', 'issuer', 'seq', 'prev', 'created_at', 'claim', 'evidence', 'id', 'sig', 'extra'];
+    const value = fc.oneof(
+      fc.anything({ maxDepth: 2 }),
+      fc.string({ minLength: 5000, maxLength: 20_000 }),
+      fc.array(fc.constant(SOME_ID), { minLength: 10, maxLength: 300 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...fields), value), { minLength: 1, maxLength: 3 }), (edits) => {
+        const input = edited(post, (p) => {
+          for (const [field, v] of edits) p[field] = v;
+        });
+        const parsed = parseSignedProof(input);
+        if (parsed.ok) return;
+        for (const verifier of verifiers) {
+          const verified = verifyProof(input, verifier);
+          expect(verified.ok ? 'ok' : verified.error.code).toBe(parsed.error.code);
+          if (!verified.ok) expect(verified.error.message).toBe(parsed.error.message);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses huge input as too_large without walking all of it', async () => {
+    const { post } = await signedChain();
+    const huge = edited(post, (p) => (p.evidence = new Array<string>(1_000_000).fill(SOME_ID)));
+    expect(codeOf(huge)).toBe('too_large');
+    expect(parseSignedProof(huge).ok ? 'ok' : 'refused').toBe('refused');
+  });
+
+  it('jsonLengthAtLeast never exceeds the JSON text length', () => {
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: false, withBoxedValues: true, withNullPrototype: true, withSparseArray: true, withObjectString: true }), (value) => {
+        const text = JSON.stringify(value) as string | undefined;
+        expect(jsonLengthAtLeast(value, Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(text?.length ?? 0);
+      }),
+      { numRuns: 400 },
+    );
+    expect(jsonLengthAtLeast({ a: 'xy', b: [1, null] }, Number.POSITIVE_INFINITY)).toBe('{"a":"xy","b":[1,null]}'.length);
+  });
+});
+

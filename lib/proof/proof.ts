@@ -161,6 +161,11 @@ function classifyIssues(issues: readonly ZodIssueLike[]): ProofFailure {
  * other number), a known `type` (unknown_type), and the size limit (too_large) on the JSON form.
  */
 function checkEnvelope(input: unknown, extraBytes: number): ProofFailure | undefined {
+  return checkEnvelopeHead(input) ?? checkJsonSize(input, extraBytes);
+}
+
+/** An object, `v` = 1 (unsupported_version for any other number), a known `type` (unknown_type). */
+function checkEnvelopeHead(input: unknown): ProofFailure | undefined {
   if (!isPlainRecord(input)) return { code: 'malformed_proof', message: 'a proof is a JSON object' };
   const version = input.v;
   if (version !== PROOF_VERSION) {
@@ -172,21 +177,78 @@ function checkEnvelope(input: unknown, extraBytes: number): ProofFailure | undef
   const type = input.type;
   if (typeof type !== 'string') return { code: 'malformed_proof', message: 'type: expected a string' };
   if (!isProofType(type)) return { code: 'unknown_type', message: `unknown proof type "${type.slice(0, 64)}"`, details: { type: type.slice(0, 64) } };
+  return undefined;
+}
+
+/** The size limit (too_large) on the UTF-8 JSON form of input plus extraBytes. */
+function checkJsonSize(input: unknown, extraBytes: number): ProofFailure | undefined {
   const text = jsonTextOf(input);
   if (text === undefined) return { code: 'malformed_proof', message: 'the proof has no JSON form (cycle or BigInt)' };
-  // Hot path (bench/core.ts): a UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units,
-  // is 4), so below this bound the exact count cannot pass the limit and is skipped. Typical
-  // proofs are well under a tenth of it.
+  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4), so below this
+  // bound the exact count cannot pass the limit and is skipped. Typical proofs are well under a
+  // tenth of it.
   if (text.length * 3 + extraBytes <= PROOF_LIMITS.maxProofBytes) return undefined;
-  const bytes = utf8ByteLength(text);
-  if (bytes + extraBytes > PROOF_LIMITS.maxProofBytes) {
-    return {
-      code: 'too_large',
-      message: `proof is ${bytes + extraBytes} bytes; the limit is ${PROOF_LIMITS.maxProofBytes}`,
-      details: { bytes: bytes + extraBytes, limit: PROOF_LIMITS.maxProofBytes },
-    };
+  return checkByteCount(utf8ByteLength(text) + extraBytes);
+}
+
+function checkByteCount(bytes: number): ProofFailure | undefined {
+  if (bytes <= PROOF_LIMITS.maxProofBytes) return undefined;
+  return {
+    code: 'too_large',
+    message: `proof is ${bytes} bytes; the limit is ${PROOF_LIMITS.maxProofBytes}`,
+    details: { bytes, limit: PROOF_LIMITS.maxProofBytes },
+  };
+}
+
+/** Nesting below which jsonLengthAtLeast counts; deeper values count as nothing (see there). */
+const MAX_COUNTED_DEPTH = 16;
+
+/**
+ * A lower bound of the length of JSON.stringify(value) in UTF-16 units, which counting stops
+ * early once it passes `limit`. Every string counts its characters and quotes, every member its
+ * name, quotes and colon, every container its brackets; what JSON.stringify leaves out or writes
+ * its own way (undefined, functions, objects that are not plain, values with toJSON) and anything
+ * nested deeper than MAX_COUNTED_DEPTH count as nothing.
+ * A bound above the limit means the UTF-8 form is above it too (a unit is at least one byte).
+ * verifyProof uses it to refuse huge input before the schema walks it, in time bounded by the
+ * limit rather than the input.
+ */
+export function jsonLengthAtLeast(value: unknown, limit: number, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+    case 'bigint':
+      return 1;
+    case 'boolean':
+      return 4;
+    case 'object': {
+      if (value === null) return 4;
+      if (depth >= MAX_COUNTED_DEPTH) return 0;
+      // Only what JSON.stringify writes member by member: boxed primitives, Dates and other
+      // toJSON holders have their own forms.
+      const prototype: unknown = Object.getPrototypeOf(value);
+      const isArray = Array.isArray(value);
+      if ((!isArray && prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return 0;
+      // "[" or "{", then per element or member its text and one comma or the closing bracket.
+      let total = 1;
+      if (isArray) {
+        for (let i = 0; i < value.length && total <= limit; i++) total += 1 + jsonLengthAtLeast(value[i], limit - total, depth + 1);
+        return total;
+      }
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        if (total > limit) break;
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        const item = record[key];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+        total += key.length + 4 + jsonLengthAtLeast(item, limit - total, depth + 1);
+      }
+      return total;
+    }
+    default:
+      return 0;
   }
-  return undefined;
 }
 
 /**
@@ -334,12 +396,7 @@ export function checkTimestampSkew(createdAt: string, now: Date): Result<true, '
 
 /** The id check: recompute, compare; returns the id bytes the signature covers. */
 export function checkProofId(proof: SignedProof, hasher: Hasher = nobleHasher): Result<Uint8Array, 'id_mismatch'> {
-  const idBytes = computeProofIdBytes(proof, hasher);
-  const id = bytesToHex(idBytes);
-  if (id !== proof.id) {
-    return fail('id_mismatch', 'id is not the SHA-256 of the canonical unsigned body', { claimed: proof.id, computed: id });
-  }
-  return ok(idBytes);
+  return checkProofIdOfBody(proof, utf8Encode(canonicalizeJson(unsignedBodyOf(proof))), hasher);
 }
 
 /** The signature check over the id bytes, with the given key. */
@@ -365,9 +422,9 @@ export function checkProofSignature(
  */
 export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: VerifyProofOptions = {}): Result<VerifiedProof, ProofErrorCode> {
   try {
-    const parsed = parseSignedProof(input);
+    const parsed = parseSignedProofForVerification(input);
     if (!parsed.ok) return parsed;
-    const proof = parsed.value;
+    const { proof, canonicalBody } = parsed.value;
     if (opts.hub !== undefined && proof.hub !== opts.hub) {
       return fail('wrong_hub', `proof is for hub "${proof.hub}", not "${opts.hub}"`, { hub: proof.hub, expected: opts.hub });
     }
@@ -375,7 +432,7 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
       const skew = checkTimestampSkew(proof.created_at, opts.now);
       if (!skew.ok) return skew;
     }
-    const id = checkProofId(proof, opts.hasher);
+    const id = checkProofIdOfBody(proof, canonicalBody, opts.hasher ?? nobleHasher);
     if (!id.ok) return id;
     let publicKey = opts.publicKey;
     if (publicKey === undefined && opts.identity !== undefined) {
@@ -397,6 +454,39 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
     // A bug or a hostile getter; never let it escape a verification path.
     return fail('malformed_proof', `proof could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * parseSignedProof as verifyProof needs it: same checks, same codes, same precedence (envelope,
+ * then too_large, then the schema), plus the UTF-8 JCS bytes of the unsigned body, which the id
+ * check hashes. The hot path measures the size on those bytes instead of serializing the input a
+ * second time: for a schema-valid proof the JCS form of the signed proof is exactly the body's
+ * plus SIGNED_FIELDS_BYTES. Only a cheap lower bound runs before the schema, so huge input is
+ * refused before the schema walks it; when the schema refuses, the exact size check of
+ * parseSignedProof decides whether too_large comes first, as it always has.
+ */
+function parseSignedProofForVerification(input: unknown): Result<{ proof: SignedProof; canonicalBody: Uint8Array }, ProofErrorCode> {
+  const head = checkEnvelopeHead(input);
+  if (head !== undefined) return { ok: false, error: head };
+  if (jsonLengthAtLeast(input, PROOF_LIMITS.maxProofBytes) > PROOF_LIMITS.maxProofBytes) {
+    return { ok: false, error: checkJsonSize(input, 0) ?? { code: 'too_large', message: `proof is over ${PROOF_LIMITS.maxProofBytes} bytes` } };
+  }
+  const parsed = signedProofSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: checkJsonSize(input, 0) ?? classifyIssues(parsed.error.issues) };
+  const canonicalBody = utf8Encode(canonicalizeJson(unsignedBodyOf(parsed.data)));
+  const size = checkByteCount(canonicalBody.length + SIGNED_FIELDS_BYTES);
+  if (size !== undefined) return { ok: false, error: size };
+  return ok({ proof: parsed.data, canonicalBody });
+}
+
+/** checkProofId on the body's JCS bytes already computed. */
+function checkProofIdOfBody(proof: SignedProof, canonicalBody: Uint8Array, hasher: Hasher): Result<Uint8Array, 'id_mismatch'> {
+  const idBytes = hasher.sha256(canonicalBody);
+  const id = bytesToHex(idBytes);
+  if (id !== proof.id) {
+    return fail('id_mismatch', 'id is not the SHA-256 of the canonical unsigned body', { claimed: proof.id, computed: id });
+  }
+  return ok(idBytes);
 }
 
 /** The id bytes of a proof id string (64 lowercase hex). */

@@ -4,6 +4,7 @@
 // promise (DESIGN.md, "Realtime contract"; docs/api.md has the prose version).
 import { z } from 'zod';
 import type { ApiErrorCode } from './errors';
+import type { ModerationUpdate } from './moderation';
 import type { ContentWire, ProofStatus, ProofView, ReactionCounts, SignedProofWire } from './views';
 
 export type { ContentWire, ProofStatus, ProofView, ReactionCounts, SignedProofWire } from './views';
@@ -75,6 +76,8 @@ export interface ProofNewEvent {
   /** The content beside the proof; null for types without content or after a purge. */
   content: ContentWire | null;
   view: ProofView;
+  /** On a moderation proof: its target's state after it (additive; lib/protocol/moderation.ts). */
+  moderation?: ModerationUpdate;
 }
 
 export interface ProofStatusEvent {

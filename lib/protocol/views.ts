@@ -1,6 +1,7 @@
 // Shapes the hub sends to clients: REST bodies and Socket.IO payloads share them. Everything here
 // is plain JSON. A client never trusts a view for a badge: it re-checks the proof itself (the view
 // only says where the proof sits: thread, parent, depth, log index).
+import type { ItemModeration, Role } from './moderation';
 
 /** A signed proof exactly as stored (lib/proof's signed proof: v, type, hub, issuer, seq, prev, created_at, claim, evidence, id, sig). */
 export interface SignedProofWire {
@@ -72,6 +73,8 @@ export interface ItemView {
   view: ProofView;
   counts: ReactionCounts;
   mine: ReactionState | null;
+  /** Hidden and flag state from moderation proofs (lib/protocol/moderation.ts); absent if none. */
+  moderation?: ItemModeration;
 }
 
 export interface ThreadSummary {
@@ -135,5 +138,6 @@ export interface MeView {
   id: string;
   username: string;
   did: string | null;
-  role: 'user' | 'admin';
+  /** 'user', 'moderator' or 'admin'; canModerate(role) in lib/protocol/moderation.ts. */
+  role: Role;
 }

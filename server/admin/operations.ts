@@ -2,6 +2,7 @@
 // mode (hub stopped: the CLI holds the data dir lock and opens the database itself).
 import type { Db } from '../db/types';
 import type { UserService } from '../services/users';
+import { setModeratorRole } from '../services/moderation';
 import { purgeContent } from '../services/purge';
 import { rebuildViews } from '../services/views';
 import { adminRequestSchema } from './protocol';
@@ -28,6 +29,11 @@ export async function runAdminRequest(deps: AdminDeps, input: unknown): Promise<
     }
     case 'rebuild-views':
       return { ok: true, data: await rebuildViews(deps.prisma) };
+    case 'grant-moderator':
+    case 'revoke-moderator': {
+      const changed = await setModeratorRole(deps.prisma, request.username, request.op === 'grant-moderator' ? 'moderator' : 'user');
+      return changed.ok ? { ok: true, data: changed.value } : { ok: false, error: { code: changed.error.code, message: changed.error.message } };
+    }
     case 'purge-content': {
       const purged = await purgeContent(deps.prisma, request.proof, request.reason);
       return purged.ok ? { ok: true, data: purged.value } : { ok: false, error: { code: purged.error.code, message: purged.error.message } };

@@ -8,6 +8,8 @@ export const adminRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('ping') }),
   z.strictObject({ op: z.literal('create-user'), username: usernameSchema, password: passwordSchema, role: z.enum(['user', 'admin']).default('user') }),
   z.strictObject({ op: z.literal('rebuild-views') }),
+  z.strictObject({ op: z.literal('grant-moderator'), username: usernameSchema }),
+  z.strictObject({ op: z.literal('revoke-moderator'), username: usernameSchema }),
   z.strictObject({ op: z.literal('purge-content'), proof: z.string().regex(/^[0-9a-f]{64}$/, 'a proof id is 64 lowercase hex characters'), reason: z.string().trim().min(1).max(500) }),
 ]);
 

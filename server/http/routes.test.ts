@@ -39,7 +39,9 @@ describe('health and accounts', () => {
   });
 
   it('signs up with an identity proof and answers /me for the session only', async () => {
-    expect((await hub.fetchJson('/api/v1/me', { cookie: alice.cookie })).body).toEqual({ id: alice.id, username: 'alice', did: alice.identity.did, role: 'user' });
+    // The hub's first account is its admin (docs/moderation.md); later sign-ups are users.
+    expect((await hub.fetchJson('/api/v1/me', { cookie: alice.cookie })).body).toEqual({ id: alice.id, username: 'alice', did: alice.identity.did, role: 'admin' });
+    expect((await hub.fetchJson('/api/v1/me', { cookie: bob.cookie })).body).toMatchObject({ username: 'bob', role: 'user' });
     expect(await hub.fetchJson('/api/v1/me')).toMatchObject({ status: 401, body: { error: { code: 'not_signed_in' } } });
     const forged = await createSessionCookie(alice.id, 'alice', 'another secret of at least thirty-two chars');
     expect((await hub.fetchJson('/api/v1/me', { cookie: forged })).status).toBe(401);

@@ -12,6 +12,7 @@ import { getIdentityView } from '../services/identities';
 import { getProof, getThread, listThreads } from '../services/threads';
 import type { Viewer } from '../services/threads';
 import { getMe } from '../services/users';
+import { registerModerationRoutes } from './moderation-routes';
 import { ApiFailure, Router, failureResponse, parseWith, respond } from './router';
 import type { ApiRequest, ApiResponse } from './router';
 
@@ -115,6 +116,7 @@ export function createApiRouter(ctx: AppContext): Router {
       const id = parseWith(proofIdSchema, request.params.id);
       return respond(await getThread(ctx.prisma, id, await viewerOf(ctx, request)));
     });
+  registerModerationRoutes(router, ctx, write);
   return router;
 }
 

@@ -25,6 +25,8 @@ import type { RateLimiter } from '../rate-limit';
 import type { HubEvents } from './events';
 import { hubAccess } from './hubs';
 import { loadIdentityState } from './identities';
+import { checkModerationTarget, checkModerator, moderationUpdate } from './moderation';
+import type { ModerationChange } from './moderation-views';
 import { buildProofViews, contentOf, proofRowSelect } from './read-model';
 import { applyProofToViews } from './views';
 
@@ -32,7 +34,7 @@ import { applyProofToViews } from './views';
 export const MAX_CONTENT_BYTES = 96 * 1024;
 
 /** Types a person submits over REST or Socket.IO; identity seq 1 goes through sign-up or bind. */
-const SUBMITTABLE_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction']);
+const SUBMITTABLE_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction', 'moderation']);
 /** Types that must be in hub "public": an issuer's identity is not a hub's. */
 const GLOBAL_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation']);
 
@@ -100,6 +102,10 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
 
     const hub = await checkHub(db, proof, userId);
     if (!hub.ok) return hub;
+    if (proof.type === 'moderation') {
+      const moderator = await checkModerator(db, userId);
+      if (!moderator.ok) return moderator;
+    }
 
     return issuerLocks.run(proof.issuer, async () => {
       // The key for this seq comes from the issuer's replayed identity (rotations included).
@@ -150,7 +156,7 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     submittedBy: string | null,
     binding: IdentityBinding | null,
   ): Promise<ServiceResult<StoredRow>> {
-    let outcome: { row: StoredRow; reaction: Omit<ReactionCountEvent, 'hub'> | null };
+    let outcome: { row: StoredRow; reaction: Omit<ReactionCountEvent, 'hub'> | null; moderation?: ModerationChange | undefined };
     try {
       outcome = await db.$transaction(async (tx) => {
         if (binding?.kind === 'create') {
@@ -171,14 +177,14 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
             prev: proof.prev,
             createdAt: new Date(proof.created_at),
             refParent: referencedParent(proof),
-            refRoot: proof.type === 'reply' || proof.type === 'reaction' ? references.thread : null,
+            refRoot: proof.type === 'reply' || proof.type === 'reaction' || proof.type === 'moderation' ? references.thread : null,
             submittedBy: submittedBy ?? (binding?.kind === 'create' ? binding.userId : null),
             content: content === null ? undefined : { create: { raw: canonicalizeJson(content) } },
           },
           select: { id: true, raw: true, status: true, logIndex: true, receivedAt: true },
         });
         const change = await applyProofToViews(tx, { proof, logIndex: row.logIndex, receivedAt: row.receivedAt });
-        return { row, reaction: change.reaction };
+        return { row, reaction: change.reaction, moderation: change.moderation };
       });
     } catch (error) {
       if (error instanceof BindingConflict) return refuse('already_bound', 'your account already has an identity');
@@ -187,7 +193,7 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     }
     // Stored is stored: a failed broadcast must not turn the answer into an error (clients catch
     // up with subscribe {since} or a reload).
-    await broadcast(outcome.row.id, outcome.reaction).catch((error: unknown) => deps.onBroadcastError?.(error));
+    await broadcast(outcome.row.id, outcome.reaction, outcome.moderation).catch((error: unknown) => deps.onBroadcastError?.(error));
     return { ok: true, value: outcome.row };
   }
 
@@ -202,12 +208,14 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     throw error;
   }
 
-  async function broadcast(id: string, reaction: Omit<ReactionCountEvent, 'hub'> | null): Promise<void> {
+  async function broadcast(id: string, reaction: Omit<ReactionCountEvent, 'hub'> | null, moderation?: ModerationChange): Promise<void> {
     const row = await db.proof.findUnique({ where: { id }, select: proofRowSelect });
     if (row === null) return;
     const view = (await buildProofViews(db, [row])).get(id);
     if (view === undefined) return;
+    const update = moderation === undefined ? null : await moderationUpdate(db, moderation);
     const event: ProofNewEvent & { reaction: ReactionCountEvent | null } = {
+      ...(update === null ? {} : { moderation: update }),
       proof: JSON.parse(row.raw) as ProofNewEvent['proof'],
       content: contentOf(row),
       view,
@@ -309,6 +317,7 @@ async function checkReferences(db: DbOrTx, proof: VerifiedProof): Promise<Servic
     if (!link.ok) return refuseWith(link);
     return { ok: true, value: { thread: target?.type === 'reply' ? target.claim.root : reaction.claim.target } };
   }
+  if (proof.type === 'moderation') return checkModerationTarget(db, proof);
   return { ok: true, value: { thread: null } };
 }
 

@@ -3,6 +3,7 @@
 import type { ContentWire, ItemView, ProofStatus, ProofView, ReactionCounts, ReactionState, SignedProofWire, SignerView } from '@/lib/protocol/views';
 import { REACTION_KINDS } from '@/lib/protocol/views';
 import type { DbOrTx } from '../db/types';
+import { loadModerationRows, toItemModeration } from './moderation-views';
 import { emptyCounts } from './views';
 
 /** The columns of a proof row (with its content) the read model needs. */
@@ -38,7 +39,7 @@ export const proofRowSelect = {
 
 export function threadOf(row: Pick<ProofRow, 'id' | 'type' | 'refRoot'>): string | null {
   if (row.type === 'post') return row.id;
-  if (row.type === 'reply' || row.type === 'reaction') return row.refRoot;
+  if (row.type === 'reply' || row.type === 'reaction' || row.type === 'moderation') return row.refRoot;
   return null;
 }
 
@@ -89,11 +90,14 @@ export function contentOf(row: ProofRow): ContentWire | null {
 /** ItemViews (proof, content, view, counts, the viewer's reactions) in the order of rows. */
 export async function buildItems(db: DbOrTx, rows: readonly ProofRow[], viewerDid: string | null): Promise<ItemView[]> {
   const ids = rows.map((row) => row.id);
-  const [views, countRows, mineRows] = await Promise.all([
+  const [views, countRows, mineRows, moderationRows] = await Promise.all([
     buildProofViews(db, rows),
     db.reactionCount.findMany({ where: { targetId: { in: ids } } }),
     viewerDid === null ? [] : db.reactionState.findMany({ where: { targetId: { in: ids }, issuer: viewerDid, active: true } }),
+    loadModerationRows(db, ids),
   ]);
+  const hiders = [...moderationRows.values()].flatMap((row) => (row.hiddenBy === null ? [] : [row.hiddenBy]));
+  const moderators = hiders.length === 0 ? new Map<string, SignerView>() : await loadSigners(db, hiders);
   const counts = new Map<string, ReactionCounts>();
   for (const row of countRows) {
     if (!(REACTION_KINDS as readonly string[]).includes(row.kind)) continue;
@@ -110,7 +114,9 @@ export async function buildItems(db: DbOrTx, rows: readonly ProofRow[], viewerDi
   return rows.map((row) => {
     const view = views.get(row.id);
     if (view === undefined) throw new Error(`no view for ${row.id}`);
+    const moderation = moderationRows.get(row.id);
     return {
+      ...(moderation === undefined ? {} : { moderation: toItemModeration(moderation, moderators) }),
       proof: JSON.parse(row.raw) as SignedProofWire,
       content: contentOf(row),
       view,

@@ -10,6 +10,7 @@ import { refuse } from '../errors';
 import type { ServiceResult } from '../errors';
 import type { RateLimiter } from '../rate-limit';
 import type { ProofIngest } from './proof-ingest';
+import { signupRole } from './moderation';
 
 export type Role = 'user' | 'admin';
 
@@ -55,7 +56,7 @@ export function createUserService(deps: UserDeps): UserService {
       }
       const userId = randomUUID();
       const passwordHash = await hashPassword(input.password);
-      const admitted = await deps.ingest.admitIdentity(input.identity, { kind: 'create', userId, username: input.username, passwordHash, role: 'user' });
+      const admitted = await deps.ingest.admitIdentity(input.identity, { kind: 'create', userId, username: input.username, passwordHash, role: await signupRole(db) });
       if (!admitted.ok) return admitted;
       const me = await getMe(db, userId);
       if (me === null) throw new Error('user vanished right after sign-up');

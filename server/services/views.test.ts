@@ -9,6 +9,7 @@ import type { TestDatabase } from '../testing/database';
 import { TestIdentity } from '../testing/identities';
 import type { SignedWithContent } from '../testing/identities';
 import { createHub } from './hubs';
+import { setModeratorRole } from './moderation';
 import { rebuildViews, snapshotViews } from './views';
 
 let testDb: TestDatabase;
@@ -64,11 +65,33 @@ describe('rebuild-views', () => {
     }
     await submit(a, aId, await a.post('den', { body: 'private' }));
     await submit(c, cId, { proof: await c.sign('identity', 'public', { name: 'Renamed' }) });
+    // Moderation (a, the first account, is admin): hidden, shown again, hidden for another reason;
+    // flagged twice; a moderator whose role is later revoked still counts (decided at admission).
+    expect((await setModeratorRole(ctx.prisma, 'user1', 'moderator')).ok).toBe(true);
+    for (const [who, userId, target, action, reason] of [
+      [a, aId, r1.proof.id, 'hide', 'spam'],
+      [b, bId, r1.proof.id, 'unhide', 'not spam after all'],
+      [a, aId, r1.proof.id, 'hide', 'off topic'],
+      [b, bId, t2.proof.id, 'flag', 'needs a source'],
+      [a, aId, t2.proof.id, 'flag', 'still no source'],
+      [b, bId, r2.proof.id, 'hide', 'rude'],
+      [a, aId, r2.proof.id, 'unhide', 'apology given'],
+    ] as const) {
+      await submit(who, userId, { proof: await who.sign('moderation', 'public', { target, action, reason }) });
+    }
+    expect((await setModeratorRole(ctx.prisma, 'user1', 'user')).ok).toBe(true);
 
     const live = await snapshotViews(ctx.prisma);
     expect(live.thread_views).toHaveLength(3);
     expect(live.reply_views).toHaveLength(3);
     expect(live.identity_views).toContainEqual(expect.objectContaining({ did: c.did, displayName: 'Renamed' }));
+    const moderated: Record<string, unknown>[] = [
+      { targetId: r1.proof.id, hidden: true, hiddenReason: 'off topic', hiddenBy: a.did, flagCount: 0 },
+      { targetId: r2.proof.id, hidden: false, hiddenReason: null, hiddenBy: null, flagCount: 0 },
+      { targetId: t2.proof.id, hidden: false, flagCount: 2, lastFlagReason: 'still no source' },
+    ];
+    moderated.sort((x, y) => String(x.targetId).localeCompare(String(y.targetId)));
+    expect(live.moderation_views).toEqual(moderated.map((row) => expect.objectContaining(row) as unknown));
 
     const report = await rebuildViews(ctx.prisma);
     expect(report.proofs).toBe(await ctx.prisma.proof.count());
@@ -77,6 +100,7 @@ describe('rebuild-views', () => {
     // Views emptied by hand come back the same too.
     await ctx.prisma.threadView.deleteMany();
     await ctx.prisma.reactionCount.deleteMany();
+    await ctx.prisma.moderationView.deleteMany();
     await rebuildViews(ctx.prisma);
     expect(await snapshotViews(ctx.prisma)).toEqual(live);
   });

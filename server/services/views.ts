@@ -8,6 +8,8 @@ import type { ReactionCountEvent } from '@/lib/protocol/events';
 import type { ReactionCounts } from '@/lib/protocol/views';
 import { REACTION_KINDS } from '@/lib/protocol/views';
 import type { Db, Tx } from '../db/types';
+import { applyModerationToViews, countModerationRows, snapshotModerationRows } from './moderation-views';
+import type { ModerationChange } from './moderation-views';
 
 export interface StoredProof {
   proof: SignedProof;
@@ -18,9 +20,11 @@ export interface StoredProof {
 export interface ViewChange {
   /** Set when a reaction changed its target's counts (or the reacting issuer's state). */
   reaction: Omit<ReactionCountEvent, 'hub'> | null;
+  /** Set when a moderation proof changed its target's hidden state or flags. */
+  moderation?: ModerationChange;
 }
 
-const VIEW_TABLES = ['thread_views', 'reply_views', 'reaction_counts', 'reaction_states', 'identity_views'] as const;
+const VIEW_TABLES = ['thread_views', 'reply_views', 'reaction_counts', 'reaction_states', 'identity_views', 'moderation_views'] as const;
 
 export function emptyCounts(): ReactionCounts {
   return { like: 0, verified: 0, disputed: 0 };
@@ -64,6 +68,8 @@ export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<Vi
     }
     case 'reaction':
       return { reaction: await applyReaction(tx, proof) };
+    case 'moderation':
+      return { reaction: null, moderation: await applyModerationToViews(tx, proof, logIndex) };
     default:
       return { reaction: null };
   }
@@ -173,6 +179,7 @@ async function countViewRows(tx: Tx): Promise<RebuildReport['rows']> {
     reaction_counts: await tx.reactionCount.count(),
     reaction_states: await tx.reactionState.count(),
     identity_views: await tx.identityView.count(),
+    moderation_views: await countModerationRows(tx),
   };
 }
 
@@ -186,5 +193,6 @@ export async function snapshotViews(db: Db): Promise<Record<string, unknown[]>> 
     reaction_counts: plain(await db.reactionCount.findMany({ orderBy: [{ targetId: 'asc' }, { kind: 'asc' }] })),
     reaction_states: plain(await db.reactionState.findMany({ orderBy: [{ targetId: 'asc' }, { issuer: 'asc' }, { kind: 'asc' }] })),
     identity_views: plain(await db.identityView.findMany({ orderBy: { did: 'asc' } })),
+    moderation_views: plain(await snapshotModerationRows(db)),
   };
 }

@@ -12,6 +12,8 @@ import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, readInput } from '../io';
 const HELP = `Usage:
   proofhub admin create-user --username U --password-stdin [--role user|admin] [--data-dir DIR]
   proofhub admin rebuild-views [--data-dir DIR]
+  proofhub admin grant-moderator --username U [--data-dir DIR]
+  proofhub admin revoke-moderator --username U [--data-dir DIR]
   proofhub admin purge-content --proof ID --reason TEXT [--data-dir DIR]
 
 Operator commands. While the hub runs they talk to it over its admin socket
@@ -23,6 +25,9 @@ database themselves (PGlite in DIR/pglite, or DATABASE_URL).
                   The person binds a signing identity at first sign-in in the browser.
   rebuild-views   recompute threads, replies, reaction counts and identity heads from the
                   stored proofs alone. Prints the number of proofs and rows.
+  grant-moderator   give an account the moderator role: it can then hide, unhide and
+  revoke-moderator  flag items with signed moderation proofs (docs/moderation.md).
+                  Prints the account with its role. An admin's role is not changed.
   purge-content   remove the text beside a post or reply (a legal takedown). The proof
                   stays and still verifies: it commits to the text only by a salted digest.
 
@@ -89,6 +94,8 @@ export async function run(argv: string[]): Promise<number> {
     request = { op: 'create-user', username, password: await readPassword(), role: (parsed.values.role ?? 'user') as 'user' | 'admin' };
   } else if (subcommand === 'rebuild-views') {
     request = { op: 'rebuild-views' };
+  } else if (subcommand === 'grant-moderator' || subcommand === 'revoke-moderator') {
+    request = { op: subcommand, username: requireOption(parsed.values.username, '--username') };
   } else if (subcommand === 'purge-content') {
     request = { op: 'purge-content', proof: requireOption(parsed.values.proof, '--proof'), reason: requireOption(parsed.values.reason, '--reason') };
   } else {

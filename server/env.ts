@@ -1,7 +1,8 @@
 // The web process's configuration, validated once at start (docs/api.md, "Starting it"). Nothing
 // else in server/ reads process.env: the context is built from this object.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { ChainEnv } from './chain/config';
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
@@ -22,6 +23,14 @@ const envSchema = z.object({
   PROOFHUB_RATE_POINTS: z.coerce.number().int().min(1).default(60),
   PROOFHUB_RATE_WINDOW_S: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Chain (docs/chain-anchoring.md): 0 runs the hub without validators. */
+  PROOFHUB_DEVNET: z.enum(['0', '1']).default('1'),
+  PROOFHUB_DEVNET_BASE_PORT: z.coerce.number().int().min(1).max(65532).default(26657),
+  CHAIN_GENESIS: z.string().min(1).optional(),
+  CHAIN_RPC: z
+    .string()
+    .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'CHAIN_RPC is a comma-separated list of http:// validator RPC URLs')
+    .optional(),
 });
 
 export interface Env {
@@ -43,10 +52,21 @@ export interface Env {
   publicUrl: string;
   rateLimit: { points: number; windowSeconds: number };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Validators: a devnet beside the hub (default), external ones, or none. */
+  chain: ChainEnv;
 }
 
 export class EnvError extends Error {
   override readonly name = 'EnvError';
+}
+
+function chainEnvOf(env: z.infer<typeof envSchema>, dataDir: string): ChainEnv {
+  if (env.CHAIN_GENESIS !== undefined || env.CHAIN_RPC !== undefined) {
+    if (env.CHAIN_GENESIS === undefined || env.CHAIN_RPC === undefined) throw new EnvError('invalid environment:\n  CHAIN_GENESIS and CHAIN_RPC go together (a genesis file and its validators\' RPC URLs)');
+    return { kind: 'external', genesisPath: resolve(env.CHAIN_GENESIS), rpcUrls: env.CHAIN_RPC.split(',') };
+  }
+  if (env.PROOFHUB_DEVNET === '0') return { kind: 'off' };
+  return { kind: 'devnet', dir: join(dataDir, 'devnet'), basePort: env.PROOFHUB_DEVNET_BASE_PORT };
 }
 
 /** Parses the environment; throws EnvError naming every bad variable. */
@@ -72,5 +92,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     publicUrl: (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     rateLimit: { points: env.PROOFHUB_RATE_POINTS, windowSeconds: env.PROOFHUB_RATE_WINDOW_S },
     logLevel: env.LOG_LEVEL,
+    chain: chainEnvOf(env, resolve(env.PROOFHUB_DATA_DIR)),
   };
 }

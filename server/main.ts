@@ -6,6 +6,8 @@ import { buildNext, generatePrismaClient, nextBuildIsStale, prismaClientIsStale 
 import { EnvError, loadEnv } from './env';
 import { DataDirInUseError } from './data-dir';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { startChainSource } from './chain/devnet-supervisor';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -33,10 +35,13 @@ async function main(argv: string[]): Promise<number> {
 
   // Imported only now: the hub imports the generated Prisma Client.
   const { startHub } = await import('./hub');
+  // The validators start in the background (docs/chain-anchoring.md): the hub serves at once.
+  const chain = startChainSource(env.chain, pino({ level: env.logLevel }));
   let hub;
   try {
-    hub = await startHub({ env, next: true });
+    hub = await startHub({ env, next: true, chain });
   } catch (error) {
+    await chain?.stop();
     if (error instanceof DataDirInUseError) {
       process.stderr.write(`proofhub: ${error.message}\n`);
       return 1;
@@ -55,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       }
       stopping = true;
       running.ctx.logger.info({ signal }, 'shutting down');
-      running.close().then(
+      running.close().then(() => chain?.stop()).then(
         () => resolve(0),
         (error: unknown) => {
           running.ctx.logger.error({ err: error }, 'shutdown failed');

@@ -5,6 +5,7 @@ import { proofIdSchema } from '@/lib/protocol/events';
 import { addMemberRequestSchema, bindIdentityRequestSchema, createHubRequestSchema, signupRequestSchema, submitProofRequestSchema, threadsQuerySchema } from '@/lib/protocol/rest';
 import { didKeySchema } from '@/lib/crypto/did-key';
 import { readSessionUserId } from '../auth/session';
+import { loadAnchor } from '../chain/anchors';
 import type { AppContext } from '../context';
 import { refuse } from '../errors';
 import { addMember, createHub, getHub, listHubs } from '../services/hubs';
@@ -12,6 +13,7 @@ import { getIdentityView } from '../services/identities';
 import { getProof, getThread, listThreads } from '../services/threads';
 import type { Viewer } from '../services/threads';
 import { getMe } from '../services/users';
+import { registerChainRoutes } from './chain-routes';
 import { registerModerationRoutes } from './moderation-routes';
 import { ApiFailure, Router, failureResponse, parseWith, respond } from './router';
 import type { ApiRequest, ApiResponse } from './router';
@@ -94,7 +96,9 @@ export function createApiRouter(ctx: AppContext): Router {
     }))
     .add('GET', '/api/v1/proofs/:id', async (request) => {
       const id = parseWith(proofIdSchema, request.params.id);
-      return respond(await getProof(ctx.prisma, id, await viewerOf(ctx, request)), 200, (item) => ({ proof: item.proof, content: item.content, status: item.view.status, view: item.view }));
+      const result = await getProof(ctx.prisma, id, await viewerOf(ctx, request));
+      const anchor = result.ok ? await loadAnchor(ctx.prisma, id) : null;
+      return respond(result, 200, (item) => ({ proof: item.proof, content: item.content, status: item.view.status, view: item.view, anchor }));
     })
 
     .add('GET', '/api/v1/hubs', async (request) => ({ status: 200, body: { hubs: await listHubs(ctx.prisma, await sessionUserId(ctx, request)) } }))
@@ -117,6 +121,7 @@ export function createApiRouter(ctx: AppContext): Router {
       return respond(await getThread(ctx.prisma, id, await viewerOf(ctx, request)));
     });
   registerModerationRoutes(router, ctx, write);
+  registerChainRoutes(router, ctx);
   return router;
 }
 

@@ -1,0 +1,296 @@
+// The hub's side of the chain against four real validator processes (workers/devnet.ts) and a real
+// PGlite database: a post turns verified with an anchor a light client accepts; a validator that
+// forges commit certificates is refused and verifies nothing; proofs posted while every validator
+// is down are verified once they are back. One devnet for the file (the machine is shared).
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { base64urlToBytes, hexToBytes } from '@/lib/bytes';
+import { decodeBlockHeader, decodeQuorumCert, verifyCommitCertificate } from '@/lib/consensus';
+import { createNobleVerifier } from '@/lib/crypto/ed25519';
+import { consistencyProofFromJson, inclusionProofFromJson, leafHash, verifyConsistency, verifyInclusion } from '@/lib/merkle';
+import { anchorSchema, certifiedHeadSchema, consistencyResponseSchema, validatorSetSchema } from '@/lib/protocol/chain';
+import type { AnchorWire } from '@/lib/protocol/chain';
+import type { ProofStatusEvent } from '@/lib/protocol/events';
+import { startDevnet } from '@/workers/devnet';
+import type { Devnet } from '@/workers/devnet';
+import { openDatabase } from '../db/database';
+import { createPostgresDatabase } from '../testing/database';
+import { startTestHub } from '../testing/hub';
+import type { TestHub, TestUser } from '../testing/hub';
+import { chainPins } from './config';
+import type { ChainConfig } from './config';
+import { startChainService } from './service';
+import type { ChainService } from './service';
+
+const BASE_PORT = 41000 + (process.pid % 500) * 8;
+
+let dir: string;
+let devnet: Devnet;
+let config: ChainConfig;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function post(hub: TestHub, user: TestUser, body: string): Promise<string> {
+  const { proof, content } = await user.identity.post('public', { body });
+  const response = await hub.fetchJson<{ id: string }>('/api/v1/proofs', { body: { proof, content }, cookie: user.cookie });
+  expect(response.status).toBe(201);
+  return response.body.id;
+}
+
+interface ProofAnswer {
+  proof: { id: string; sig: string };
+  status: string;
+  anchor: AnchorWire | null;
+}
+
+async function verifiedProof(hub: TestHub, id: string, timeoutMs?: number): Promise<ProofAnswer> {
+  return waitFor(`proof ${id.slice(0, 8)} verified`, async () => {
+    const answer = await hub.fetchJson<ProofAnswer>(`/api/v1/proofs/${id}`);
+    return answer.body.status === 'verified' ? answer.body : null;
+  }, timeoutMs);
+}
+
+/** What a light client does with an anchor: certificate against the genesis keys, then inclusion. */
+function lightClientAccepts(anchor: AnchorWire, proof: { id: string; sig: string }): boolean {
+  const header = decodeBlockHeader(anchor.certificate.header);
+  const qc = decodeQuorumCert(anchor.certificate.qc);
+  if (!header.ok || !qc.ok) return false;
+  const certified = verifyCommitCertificate(chainPins(config.genesis).pinned, header.value, qc.value, createNobleVerifier());
+  if (!certified.ok || certified.value.logSize !== anchor.tree_size) return false;
+  const inclusion = inclusionProofFromJson(anchor.inclusion);
+  if (!inclusion.ok) return false;
+  return verifyInclusion({ leafHash: leafHash(hexToBytes(proof.id), base64urlToBytes(proof.sig)), index: anchor.leaf_index, size: anchor.tree_size, path: inclusion.value.path, root: certified.value.logRoot }).ok;
+}
+
+function startService(hub: TestHub, urls: string[]): ChainService {
+  return startChainService({ ctx: hub.ctx, io: hub.web.realtime.io, source: { ready: Promise.resolve({ ...config, urls }) }, databaseUrl: null, watchIntervalMs: 500, scanIntervalMs: 1000 });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'proofhub-chain-test-'));
+  devnet = await startDevnet({ dir, basePort: BASE_PORT, logLevel: 'warn', readyTimeoutMs: 180_000 });
+  config = { genesis: devnet.genesis, genesisPath: devnet.genesisPath, urls: [...devnet.urls] };
+}, 200_000);
+
+afterAll(async () => {
+  await devnet?.stop();
+  await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('anchoring on a live devnet', () => {
+  it('turns a post signed → anchored → verified, live, with an anchor a light client accepts', async () => {
+    const hub = await startTestHub();
+    const service = startService(hub, config.urls);
+    try {
+      await service.ready;
+      const user = await hub.signUp('alice');
+      const socket = await hub.connect(user.cookie);
+      const statuses: ProofStatusEvent[] = [];
+      socket.on('proof:status', (event) => statuses.push(event));
+      const heads: number[] = [];
+      socket.on('chain:head', (event) => heads.push(event.size));
+      await new Promise((resolve) => socket.emit('subscribe', { hub: 'public' }, resolve));
+
+      const id = await post(hub, user, 'anchored, then verified');
+      const answer = await verifiedProof(hub, id);
+      const anchor = anchorSchema.parse(answer.anchor);
+      expect(lightClientAccepts(anchor, answer.proof)).toBe(true);
+      // A tampered inclusion path or a certificate signature flipped is refused by the same check.
+      const badPath = { ...anchor, inclusion: { ...anchor.inclusion, path: anchor.inclusion.path.map((hash) => hash.replace(/^./, (c) => (c === '0' ? '1' : '0'))) } };
+      if (anchor.inclusion.path.length > 0) expect(lightClientAccepts(badPath, answer.proof)).toBe(false);
+      const sig = anchor.certificate.qc.signatures[0] as string;
+      const badQc = { ...anchor, certificate: { ...anchor.certificate, qc: { ...anchor.certificate.qc, signatures: [sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), ...anchor.certificate.qc.signatures.slice(1)] } } };
+      expect(lightClientAccepts(badQc, answer.proof)).toBe(false);
+
+      await waitFor('proof:status events', () => Promise.resolve(statuses.some((event) => event.id === id && event.status === 'verified')));
+      const mine = statuses.filter((event) => event.id === id).map((event) => event.status);
+      expect(mine.at(-1)).toBe('verified');
+      expect(anchorSchema.parse(statuses.find((event) => event.id === id && event.status === 'verified')?.anchor)).toEqual(anchor);
+      expect(heads.length).toBeGreaterThan(0);
+
+      // The REST views of the chain.
+      const head = await hub.fetchJson<{ head: unknown; alerts: unknown[] }>('/api/v1/chain/head');
+      expect(head.status).toBe(200);
+      const certified = certifiedHeadSchema.parse(head.body.head);
+      expect(certified.tree_size).toBeGreaterThanOrEqual(anchor.tree_size);
+      expect(head.body.alerts).toEqual([]);
+      const validators = await hub.fetchJson<Record<string, unknown>>('/api/v1/chain/validators');
+      const { liveness, ...set } = validators.body;
+      expect(validatorSetSchema.parse(set).genesis_hash).toBe(config.genesis.hash);
+      await waitFor('liveness', async () => {
+        const again = await hub.fetchJson<{ liveness: { live: boolean }[] }>('/api/v1/chain/validators');
+        return again.body.liveness.length === 4 && again.body.liveness.every((entry) => entry.live);
+      });
+      expect(Array.isArray(liveness)).toBe(true);
+      const consistency = await hub.fetchJson(`/api/v1/log/consistency?from=${anchor.tree_size}&to=${certified.tree_size}`);
+      expect(consistency.status).toBe(200);
+      const parsed = consistencyResponseSchema.parse(consistency.body);
+      expect(parsed.from_root).toBe(anchor.root);
+      expect(parsed.to_root).toBe(certified.root);
+      const proof = consistencyProofFromJson(parsed.proof);
+      expect(proof.ok && verifyConsistency({ from: anchor.tree_size, to: certified.tree_size, oldRoot: hexToBytes(anchor.root), newRoot: hexToBytes(certified.root), path: proof.value.path }).ok).toBe(true);
+      expect((await hub.fetchJson(`/api/v1/log/consistency?from=5&to=${certified.tree_size + 1}`)).status).toBe(400);
+      expect((await hub.fetchJson('/api/v1/log/consistency?from=0')).status).toBe(400);
+      const blocks = await hub.fetchJson<{ blocks: { height: number; leaf_count: number }[] }>('/api/v1/chain/blocks?limit=5');
+      expect(blocks.status).toBe(200);
+      expect(blocks.body.blocks.length).toBeGreaterThan(0);
+      expect(blocks.body.blocks[0]?.height).toBeGreaterThanOrEqual(anchor.block_height);
+    } finally {
+      await service.close();
+      await hub.close();
+    }
+  }, 90_000);
+
+  it('refuses a validator that forges commit certificates and verifies nothing from it', async () => {
+    const forger = await startForgingProxy(config.urls[0] as string);
+    const hub = await startTestHub();
+    // The forger first: the follower starts on it, refuses it, and fails over to an honest validator.
+    const service = startService(hub, [forger.url, config.urls[1] as string]);
+    try {
+      await service.ready;
+      const user = await hub.signUp('mallory_victim');
+      const id = await post(hub, user, 'no forged badge');
+      const answer = await verifiedProof(hub, id);
+      expect(lightClientAccepts(anchorSchema.parse(answer.anchor), answer.proof)).toBe(true);
+      const sources = await hub.ctx.prisma.chainHead.findMany({ select: { source: true }, distinct: ['source'] });
+      expect(sources.map((row) => row.source)).toEqual([config.urls[1]]);
+      const head = await hub.fetchJson<{ alerts: { kind: string; source: string }[] }>('/api/v1/chain/head');
+      expect(head.body.alerts.some((alert) => alert.kind === 'bad_certificate' && alert.source === forger.url)).toBe(true);
+      expect(forger.forged()).toBeGreaterThan(0);
+    } finally {
+      await service.close();
+      await hub.close();
+      await forger.close();
+    }
+  }, 90_000);
+
+  it('verifies proofs posted while every validator was down once they are back', async () => {
+    const hub = await startTestHub();
+    const service = startService(hub, config.urls);
+    try {
+      await service.ready;
+      const user = await hub.signUp('bob');
+      await Promise.all([0, 1, 2, 3].map((index) => devnet.kill(index)));
+      const id = await post(hub, user, 'posted while the chain is down');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await hub.fetchJson<ProofAnswer>(`/api/v1/proofs/${id}`)).body.status).toBe('signed');
+      await Promise.all([0, 1, 2, 3].map((index) => devnet.restart(index)));
+      const answer = await verifiedProof(hub, id, 60_000);
+      expect(lightClientAccepts(anchorSchema.parse(answer.anchor), answer.proof)).toBe(true);
+    } finally {
+      await service.close();
+      await hub.close();
+    }
+  }, 300_000);
+});
+
+
+describe.skipIf(process.env.PG_TEST_URL === undefined || process.env.PG_TEST_URL === '')('one follower at a time (PostgreSQL)', () => {
+  it('lets a second instance take over following when the follower stops', async () => {
+    const { url, drop } = await createPostgresDatabase();
+    const config_ = { kind: 'postgres' as const, url };
+    const [dbA, dbB] = [await openDatabase(config_), await openDatabase(config_)];
+    const hubA = await startTestHub({ testDb: { db: dbA, config: config_, destroy: () => dbA.close() } });
+    const hubB = await startTestHub({ testDb: { db: dbB, config: config_, destroy: () => dbB.close() }, secret: hubA.ctx.secret });
+    const options = { source: { ready: Promise.resolve(config) }, databaseUrl: url, watchIntervalMs: 500, scanIntervalMs: 1000, lockRetryMs: 300 };
+    const serviceA = startChainService({ ctx: hubA.ctx, io: hubA.web.realtime.io, ...options });
+    let serviceB: ChainService | null = null;
+    try {
+      await serviceA.ready;
+      await waitFor('A following', () => Promise.resolve(serviceA.following));
+      serviceB = startChainService({ ctx: hubB.ctx, io: hubB.web.realtime.io, ...options });
+      const b = serviceB;
+      await b.ready;
+      const user = await hubA.signUp('carol');
+      const first = await post(hubA, user, 'followed by A');
+      await verifiedProof(hubB, first);
+      expect(b.following).toBe(false);
+
+      await serviceA.close();
+      await waitFor('B following', () => Promise.resolve(b.following));
+      const second = await post(hubB, user, 'followed by B');
+      const answer = await verifiedProof(hubA, second);
+      expect(lightClientAccepts(anchorSchema.parse(answer.anchor), answer.proof)).toBe(true);
+    } finally {
+      await serviceB?.close();
+      await serviceA.close();
+      await hubA.close();
+      await hubB.close();
+      await dbA.close();
+      await dbB.close();
+      await drop();
+    }
+  }, 120_000);
+});
+
+/**
+ * A validator gone bad: relays a real validator's RPC, but every commit certificate on its commit
+ * stream and its /head has one signature byte changed.
+ */
+async function startForgingProxy(target: string): Promise<{ url: string; forged: () => number; close: () => Promise<void> }> {
+  let forged = 0;
+  const forge = (record: { certificate: { signatures: string[] } | null }) => {
+    if (record.certificate === null || record.certificate.signatures.length === 0) return;
+    const first = record.certificate.signatures[0] as string;
+    record.certificate.signatures[0] = (first[0] === 'a' ? 'b' : 'a') + first.slice(1);
+    forged++;
+  };
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void (async () => {
+        const upstream = await fetch(`${target}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers: { 'content-type': 'application/json' }, ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}) });
+        let text = await upstream.text();
+        if ((req.url ?? '').startsWith('/head') && upstream.status === 200) {
+          const head = JSON.parse(text) as { certificate: { signatures: string[] } };
+          forge(head);
+          text = JSON.stringify(head);
+        }
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(text);
+      })().catch(() => {
+        res.writeHead(502);
+        res.end();
+      });
+    });
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (client, req) => {
+    const upstream = new WebSocket(`${target.replace(/^http/, 'ws')}${req.url ?? '/commits'}`);
+    upstream.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as { block: { certificate: { signatures: string[] } | null } };
+      forge(message.block);
+      client.send(JSON.stringify(message));
+    });
+    upstream.on('error', () => client.terminate());
+    upstream.on('close', () => client.close());
+    client.on('error', () => upstream.terminate());
+    client.on('close', () => upstream.terminate());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    forged: () => forged,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,218 @@
+// Hands every accepted proof's leaf {pub, id, sig} to the validators (POST /leaves), durably:
+// the proof_anchors row is written before the first attempt, a proof stored while no validator
+// answers stays pending, and a periodic scan (on the follower instance) picks up proofs without a
+// row (a crash between store and row) and leaves admitted but still not committed after
+// RESUBMIT_AFTER_MS (validators keep their mempools in memory only). Submission is idempotent:
+// validators answer `duplicate` or `committed` for a leaf they already hold.
+//
+// Badge: a validator admitting the leaf (accepted, duplicate or committed) moves the proof from
+// `signed` to `anchored` (docs/chain-anchoring.md, "Badge states").
+import type { Logger } from 'pino';
+import { base64urlToBytes, bytesToHex, hexToBytes } from '@/lib/bytes';
+import { leafHash } from '@/lib/merkle';
+import { keyForSeq } from '@/lib/proof/identity';
+import type { IdentityState } from '@/lib/proof/identity';
+import { nodeHasher } from '../crypto/sha256-node';
+import type { Db } from '../db/types';
+import { loadIdentityState } from '../services/identities';
+import { threadOf } from './broadcast';
+import type { ChainBroadcaster, StatusChange } from './broadcast';
+import { leavesAnswerSchema, rpcPost } from './rpc';
+
+/** POST /leaves takes at most 1,000 leaves per request. */
+export const MAX_BATCH = 1000;
+export const RESUBMIT_AFTER_MS = 20_000;
+const BATCH_DELAY_MS = 5;
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+
+export interface SubmitterOptions {
+  db: Db;
+  urls: readonly string[];
+  logger: Logger;
+  broadcaster: ChainBroadcaster;
+  now?: () => Date;
+}
+
+interface LeafRow {
+  proofId: string;
+  hub: string;
+  thread: string | null;
+  status: string;
+  leaf: { pub: string; id: string; sig: string };
+  leafHash: string;
+}
+
+export class LeafSubmitter {
+  readonly #options: SubmitterOptions;
+  readonly #queue = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  #closed = false;
+  #validator = 0;
+  #backoffMs = 0;
+  #idle: Promise<void> = Promise.resolve();
+
+  constructor(options: SubmitterOptions) {
+    this.#options = options;
+  }
+
+  /** Queues proofs for submission (ids of stored proofs). */
+  enqueue(ids: Iterable<string>): void {
+    if (this.#closed) return;
+    for (const id of ids) this.#queue.add(id);
+    this.#schedule(this.#backoffMs > 0 ? this.#backoffMs : BATCH_DELAY_MS);
+  }
+
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  /**
+   * Finds proofs to (re)submit: stored proofs without an anchor row, and rows admitted more than
+   * RESUBMIT_AFTER_MS ago (or never) that are still not verified. Returns how many it queued.
+   */
+  async scan(limit = 5 * MAX_BATCH): Promise<number> {
+    const { db } = this.#options;
+    const missing = await db.$queryRawUnsafe<{ id: string }[]>(
+      'SELECT p.id FROM proofs p WHERE NOT EXISTS (SELECT 1 FROM proof_anchors a WHERE a.proof_id = p.id) ORDER BY p.log_index LIMIT $1',
+      limit,
+    );
+    const cutoff = new Date((this.#options.now?.() ?? new Date()).getTime() - RESUBMIT_AFTER_MS);
+    const stale = await db.proofAnchor.findMany({
+      where: { headHeight: null, OR: [{ submittedAt: null }, { submittedAt: { lt: cutoff } }] },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+      select: { proofId: true },
+    });
+    const ids = [...missing.map((row) => row.id), ...stale.map((row) => row.proofId)];
+    this.enqueue(ids);
+    return ids.length;
+  }
+
+  /** Resolves once the queue is empty and no batch is in flight (tests, shutdown). */
+  async drain(): Promise<void> {
+    while ((this.#queue.size > 0 || this.#running) && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    await this.#idle;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer !== null || this.#running || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#idle = this.#flush();
+    }, delayMs);
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#running || this.#closed) return;
+    this.#running = true;
+    let failed = false;
+    try {
+      while (this.#queue.size > 0 && !this.#closed) {
+        const ids = [...this.#queue].slice(0, MAX_BATCH);
+        for (const id of ids) this.#queue.delete(id);
+        const sent = await this.#submitBatch(ids).catch((error: unknown) => {
+          this.#options.logger.warn({ err: error }, 'chain: leaf submission failed');
+          return false;
+        });
+        if (!sent) {
+          // Every validator refused or was unreachable: keep the ids, back off, try again.
+          for (const id of ids) this.#queue.add(id);
+          failed = true;
+          break;
+        }
+        this.#backoffMs = 0;
+      }
+    } finally {
+      this.#running = false;
+    }
+    if (failed) {
+      this.#backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, this.#backoffMs * 2));
+      this.#schedule(this.#backoffMs);
+    } else if (this.#queue.size > 0) {
+      this.#schedule(BATCH_DELAY_MS);
+    }
+  }
+
+  /** One batch: rows, leaves, POST with fail-over; false when no validator took it. */
+  async #submitBatch(ids: readonly string[]): Promise<boolean> {
+    const rows = await this.#prepare(ids);
+    if (rows.length === 0) return true;
+    const { urls, logger } = this.#options;
+    for (let tried = 0; tried < urls.length; tried++) {
+      const url = urls[this.#validator % urls.length] as string;
+      try {
+        const answer = await rpcPost(`${url}/leaves`, { leaves: rows.map((row) => row.leaf) }, leavesAnswerSchema);
+        await this.#record(rows, answer.results);
+        return true;
+      } catch (error) {
+        logger.warn({ err: error, url }, 'chain: a validator did not take leaves; trying the next');
+        this.#validator++;
+      }
+    }
+    return false;
+  }
+
+  /** Loads the proofs, writes missing anchor rows, returns the leaves still to submit. */
+  async #prepare(ids: readonly string[]): Promise<LeafRow[]> {
+    const { db } = this.#options;
+    const proofs = await db.proof.findMany({ where: { id: { in: [...ids] } }, select: { id: true, raw: true, issuer: true, seq: true, hub: true, type: true, refRoot: true, status: true } });
+    const anchors = new Map(
+      (await db.proofAnchor.findMany({ where: { proofId: { in: [...ids] } }, select: { proofId: true, pub: true, leafHash: true, headHeight: true } })).map((row) => [row.proofId, row]),
+    );
+    const identities = new Map<string, IdentityState | null>();
+    const rows: LeafRow[] = [];
+    const created: { proofId: string; leafHash: string; pub: string }[] = [];
+    for (const proof of proofs) {
+      const anchor = anchors.get(proof.id);
+      if (anchor?.headHeight !== null && anchor !== undefined) continue; // verified already
+      const { sig } = JSON.parse(proof.raw) as { sig: string };
+      let pub = anchor?.pub;
+      if (pub === undefined) {
+        if (!identities.has(proof.issuer)) identities.set(proof.issuer, await loadIdentityState(db, proof.issuer));
+        const state = identities.get(proof.issuer);
+        const key = state === null || state === undefined ? undefined : keyForSeq(state, proof.seq);
+        if (key === undefined) {
+          this.#options.logger.error({ proof: proof.id }, 'chain: no signing key for a stored proof; not submitted');
+          continue;
+        }
+        pub = bytesToHex(key);
+      }
+      const hash = anchor?.leafHash ?? bytesToHex(leafHash(hexToBytes(proof.id), base64urlToBytes(sig), nodeHasher));
+      if (anchor === undefined) created.push({ proofId: proof.id, leafHash: hash, pub });
+      rows.push({ proofId: proof.id, hub: proof.hub, thread: threadOf(proof), status: proof.status, leaf: { pub, id: proof.id, sig }, leafHash: hash });
+    }
+    if (created.length > 0) await db.proofAnchor.createMany({ data: created, skipDuplicates: true });
+    return rows;
+  }
+
+  /** Admitted leaves: submitted_at, attempts, and signed → anchored with a proof:status event. */
+  async #record(rows: readonly LeafRow[], results: { leaf_hash: string; status?: string; error?: { code: string } }[]): Promise<void> {
+    const { db, logger } = this.#options;
+    const byHash = new Map(rows.map((row) => [row.leafHash, row]));
+    const admitted: LeafRow[] = [];
+    for (const result of results) {
+      const row = byHash.get(result.leaf_hash);
+      if (row === undefined) continue;
+      if (result.status !== undefined) admitted.push(row);
+      else if (result.error?.code === 'mempool_full') this.#queue.add(row.proofId);
+      else logger.error({ proof: row.proofId, code: result.error?.code }, 'chain: a validator refused a leaf the hub accepted');
+    }
+    if (admitted.length === 0) return;
+    const ids = admitted.map((row) => row.proofId);
+    const now = this.#options.now?.() ?? new Date();
+    await db.proofAnchor.updateMany({ where: { proofId: { in: ids } }, data: { submittedAt: now, attempts: { increment: 1 } } });
+    const moved = await db.$queryRawUnsafe<{ id: string }[]>("UPDATE proofs SET status = 'anchored' WHERE id = ANY($1::text[]) AND status = 'signed' RETURNING id", ids);
+    const changed = new Set(moved.map((row) => row.id));
+    const changes: StatusChange[] = admitted
+      .filter((row) => changed.has(row.proofId))
+      .map((row) => ({ event: { id: row.proofId, hub: row.hub, status: 'anchored' }, thread: row.thread }));
+    if (changes.length > 0) this.#options.broadcaster.proofStatus(changes);
+  }
+}

@@ -4,6 +4,7 @@
 // checked the signature, content digest and chain link; the server's `status` never turns a
 // badge green on its own.
 import type { VerifiedProof } from '@/lib/proof/proof';
+import type { AnchorWire } from '@/lib/protocol/chain';
 
 declare const browserCheckedBrand: unique symbol;
 
@@ -16,15 +17,22 @@ export interface BrowserChecked {
 }
 
 /**
- * Anchor data for `anchored` and `verified`. The chain issues fill these in: `anchored` once the
- * proof is in a proposed block, `verified` once the browser has checked an inclusion proof
- * against a tree head carrying a quorum certificate (`inclusionChecked` must then come from that
- * check, not from the server).
+ * Anchor data for `anchored` and `verified`. `anchored`: the hub says the proof is in a block
+ * (height when it said which). `verified`: this browser checked the anchor itself (anchor-check.ts,
+ * lib/verify verifyAnchor): the certificate's quorum against the pinned genesis keys and the
+ * inclusion proof up to the certified root; `wire` is the anchor it checked and `signers` the
+ * validators whose signatures the certificate carries.
  */
 export interface AnchorInfo {
   readonly height?: number;
   readonly treeSize?: number;
   readonly leafIndex?: number;
+  /** Certified root (hex), verified only. */
+  readonly root?: string;
+  /** Height of the block whose certificate names the head, verified only. */
+  readonly certifiedHeight?: number;
+  readonly signers?: readonly number[];
+  readonly wire?: AnchorWire;
 }
 
 export interface InvalidReason {

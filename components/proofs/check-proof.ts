@@ -15,7 +15,7 @@ import type { SignatureVerifier } from '@/lib/crypto/types';
 import { checkChainLink } from '@/lib/proof/chain';
 import { checkContent } from '@/lib/proof/content';
 import { applyIdentityProof, createIdentityState, keyForSeq } from '@/lib/proof/identity';
-import type { IdentityState } from '@/lib/proof/identity';
+import type { IdentityState, KeyEpoch } from '@/lib/proof/identity';
 import { parseSignedProof, verifyProof } from '@/lib/proof/proof';
 import type { VerifiedProof } from '@/lib/proof/proof';
 import type { SignedProof } from '@/lib/proof/schema';
@@ -133,6 +133,15 @@ export class ProofChecker {
     const link = await this.#checkChainLink(proof);
     if (!link.ok) return link;
     return { ok: true, checked: makeChecked(proof, contentPurged) };
+  }
+
+  /**
+   * The issuer's key history as this browser replayed and checked it (each identity and
+   * key_rotation proof verified with the key in force before it). For the proof panel.
+   */
+  async keyHistory(issuer: string): Promise<{ ok: true; epochs: readonly KeyEpoch[] } | { ok: false; reason: InvalidReason }> {
+    const state = await this.#identity(issuer, false);
+    return 'code' in state ? { ok: false, reason: state } : { ok: true, epochs: state.epochs };
   }
 
   /** id, signature, and the key the issuer's own identity history names for this seq. Cached. */

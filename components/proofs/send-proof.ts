@@ -6,7 +6,7 @@
 import { createContent, digestContent } from '@/lib/proof/content';
 import type { Content } from '@/lib/proof/content';
 import { buildUnsignedProof, signProof } from '@/lib/proof/proof';
-import type { IdentityClaim, ReactionKind, SignedProof, UnsignedProof, Visibility } from '@/lib/proof/schema';
+import type { IdentityClaim, ModerationAction, ReactionKind, SignedProof, UnsignedProof, Visibility } from '@/lib/proof/schema';
 import { ProofError } from '@/lib/proof/errors';
 import type { IdentityView, SignedProofWire } from '@/lib/protocol/views';
 import type { ApiResult, SubmitResponse } from '../api/client';
@@ -28,7 +28,8 @@ export interface SendEnvironment {
 export type SendRequest =
   | { readonly type: 'post'; readonly hub: string; readonly title?: string; readonly body: string; readonly visibility: Visibility }
   | { readonly type: 'reply'; readonly hub: string; readonly body: string; readonly parent: string; readonly root: string }
-  | { readonly type: 'reaction'; readonly hub: string; readonly target: string; readonly kind: ReactionKind; readonly undo: boolean };
+  | { readonly type: 'reaction'; readonly hub: string; readonly target: string; readonly kind: ReactionKind; readonly undo: boolean }
+  | { readonly type: 'moderation'; readonly hub: string; readonly target: string; readonly action: ModerationAction; readonly reason: string };
 
 export interface SendFailure {
   readonly code: string;
@@ -90,8 +91,10 @@ export async function sendProof(
     claim = request.type === 'post'
       ? { content_digest: contentDigest, visibility: request.visibility }
       : { parent: request.parent, root: request.root, content_digest: contentDigest };
-  } else {
+  } else if (request.type === 'reaction') {
     claim = request.undo ? { target: request.target, kind: request.kind, undo: true } : { target: request.target, kind: request.kind };
+  } else {
+    claim = { target: request.target, action: request.action, reason: request.reason };
   }
 
   // One attempt only: re-signing after a refusal would put a second proof at the same seq if the

@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import type { ItemView, ReactionKind, SignerView } from '@/lib/protocol/views';
 import { Markdown } from '../markdown/markdown';
 import { ProofBadge } from '../proofs/proof-badge';
+import { BadgeButton } from '../proofs/proof-panel';
 import { useBadge } from '../proofs/use-badge';
 import { ErrorNote } from '../ui/controls';
 import { ReactionsBar } from './reactions-bar';
@@ -40,7 +41,7 @@ export function ItemCard({
     onToggle: (kind: ReactionKind) => void;
   };
 }) {
-  const badge = useBadge({ proof: item.proof, content: item.content, purged: item.view.purged });
+  const badge = useBadge({ proof: item.proof, content: item.content, purged: item.view.purged }, { status: item.view.status, anchor: (item.view as { anchor?: unknown }).anchor });
   const { title, body } = contentText(item);
   const headingId = `item-${item.proof.id}`;
   const Heading = headingLevel === 1 ? 'h1' : 'h3';
@@ -55,7 +56,7 @@ export function ItemCard({
         <Signer signer={item.view.signer} />
         <TimeStamp iso={item.proof.created_at} />
         <span className="ml-auto">
-          <ProofBadge badge={badge} proofId={item.proof.id} />
+          <BadgeButton badge={badge} proof={item.proof} />
         </span>
       </header>
       <Heading id={headingId} className={headingLevel === 1 ? 'mt-2 text-xl font-semibold' : 'sr-only'}>

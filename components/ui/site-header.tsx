@@ -3,6 +3,7 @@
 // A signed-in person whose key is not in this browser sees that at once, with a way to import it.
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
+import { ChainAlert } from '../chain/chain-alert';
 import { useAccount } from '../session/account-context';
 import { Button } from './controls';
 
@@ -13,6 +14,9 @@ export function SiteHeader() {
       <nav aria-label="Main" className="mx-auto flex w-full max-w-3xl flex-wrap items-center gap-3 px-4 py-3">
         <Link href="/" className="text-lg font-semibold">
           proofhub
+        </Link>
+        <Link href="/chain" className="text-sm underline-offset-2 hover:underline">
+          Chain
         </Link>
         <div className="ml-auto flex items-center gap-3 text-sm">
           {account.status === 'loading' ? null : account.status === 'signed-out' || account.status === 'error' ? (
@@ -44,6 +48,7 @@ export function SiteHeader() {
           )}
         </div>
       </nav>
+      <ChainAlert />
     </header>
   );
 }

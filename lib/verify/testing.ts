@@ -178,6 +178,7 @@ export async function createThreadFixture(options: { replies?: number; authors?:
   const first = writers[0] as ProofWriter;
   const post = await first.write('post', { content_digest: digestContent(postContent), visibility: 'public' });
   items.push({ proof: post, content: postContent });
+  const posts: string[] = [post.id];
   const chain = new TestChain();
   chain.append(identities);
   chain.append([post]);
@@ -186,9 +187,10 @@ export async function createThreadFixture(options: { replies?: number; authors?:
   for (let i = 0; i < replies; i++) {
     const writer = writers[(i + 1) % writers.length] as ProofWriter;
     const content = unwrap(createContent({ body: `Reply ${i}` }, saltOf(i + 1)));
-    const parent = items[Math.floor(i / 2)]?.proof.id ?? post.id;
+    const parent = posts[Math.floor(i / 2)] ?? post.id;
     const reply = await writer.write('reply', { parent, root: post.id, content_digest: digestContent(content) });
     items.push({ proof: reply, content });
+    posts.push(reply.id);
     if (i % 3 === 2) {
       const reaction = await (writers[i % writers.length] as ProofWriter).write('reaction', { target: reply.id, kind: 'like' });
       items.push({ proof: reaction });

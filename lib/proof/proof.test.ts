@@ -13,6 +13,7 @@ import {
   SIGNED_FIELDS_BYTES,
   buildUnsignedProof,
   computeProofId,
+  decodeSignature,
   isVerifiedProof,
   jsonLengthAtLeast,
   measureJsonBytes,
@@ -387,6 +388,27 @@ describe('verifyProof\'s fused parse (size measured on the JCS bytes it hashes)'
       { numRuns: 400 },
     );
     expect(jsonLengthAtLeast({ a: 'xy', b: [1, null] }, Number.POSITIVE_INFINITY)).toBe('{"a":"xy","b":[1,null]}'.length);
+  });
+});
+
+describe('decodeSignature (the hot path\'s base64url decoder)', () => {
+  it('decodes every canonical 86-character signature exactly as the general decoder does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
+        const text = bytesToBase64url(bytes);
+        expect(bytesToHex(decodeSignature(text))).toBe(bytesToHex(base64urlToBytes(text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('throws like the general decoder on anything else', () => {
+    const text = bytesToBase64url(new Uint8Array(64).fill(0xa5));
+    for (const bad of [`${text.slice(0, 85)}B`, `${text.slice(0, 85)}=`, `${text.slice(0, 40)}+${text.slice(41)}`, `${text.slice(0, 40)}é${text.slice(41)}`, text.slice(1)]) {
+      expect(() => base64urlToBytes(bad), bad).toThrow();
+      expect(() => decodeSignature(bad), bad).toThrow();
+    }
+    expect(bytesToHex(decodeSignature(bytesToBase64url(new Uint8Array(63))))).toBe('00'.repeat(63)); // other lengths: the general decoder
   });
 });
 

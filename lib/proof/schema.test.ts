@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCanonicalTimestamp, timestampSchema } from './schema';
+import { isCanonicalTimestamp, proofIdSchema, sha256HexSchema, signatureSchema, timestampSchema } from './schema';
 
 /** The definition the calendar check stands for: text survives Date's parse/print round trip. */
 function roundTrips(text: string): boolean {
@@ -71,3 +71,38 @@ describe('created_at and expires_at timestamps', () => {
     expect(timestampSchema.safeParse('yesterday').error?.issues.length).toBe(2);
   });
 });
+
+describe('fixed-length fields', () => {
+  /** Strings near the accepted ones: right alphabet or one stray character, lengths around the target. */
+  const near = (alphabet: string, length: number) =>
+    fc
+      .tuple(
+        fc.array(fc.constantFrom(...alphabet), { minLength: length - 2, maxLength: length + 2 }),
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom('A', 'G', 'g', '=', '+', '/', ' ', '\n', 'é', '\u0000'))),
+      )
+      .map(([chars, stray]) => {
+        if (stray !== null && chars.length > 0) chars[stray[0] % chars.length] = stray[1];
+        return chars.join('');
+      });
+
+  it('accept exactly what the original patterns accept', () => {
+    const hex = /^[0-9a-f]{64}$/;
+    const signature = /^[A-Za-z0-9_-]{85}[AQgw]$/;
+    fc.assert(
+      fc.property(near('0123456789abcdef', 64), (text) => {
+        expect(proofIdSchema.safeParse(text).success).toBe(hex.test(text));
+        expect(sha256HexSchema.safeParse(text).success).toBe(hex.test(text));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(near('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 86), (text) => {
+        expect(signatureSchema.safeParse(text).success).toBe(signature.test(text));
+      }),
+      { numRuns: 500 },
+    );
+    expect(proofIdSchema.safeParse(`${'ab'.repeat(32)}\n`).success).toBe(false);
+    expect(proofIdSchema.safeParse(42).success).toBe(false);
+  });
+});
+

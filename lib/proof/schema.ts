@@ -41,11 +41,22 @@ function proofIssue(proofCode: 'invalid_did' | 'invalid_claim' | 'malformed_proo
 // ---------------------------------------------------------------------------------------------
 // Scalars
 
+// Fixed-length fields check their length, then one run of their alphabet: V8 matches `[…]+`
+// about a third faster than the equivalent counted `[…]{64}`, and these run several times for
+// every proof verified.
+const LOWER_HEX_RUN = /^[0-9a-f]+$/;
+const BASE64URL_RUN = /^[A-Za-z0-9_-]+$/;
+
+/** 64 lowercase hex characters: a SHA-256 digest as proofs write it. */
+function isSha256Hex(text: string): boolean {
+  return text.length === 64 && LOWER_HEX_RUN.test(text);
+}
+
 /** A proof id: lowercase hex SHA-256 (64 characters). Uppercase is refused: ids compare as strings. */
-export const proofIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected a proof id: 64 lowercase hex characters');
+export const proofIdSchema = z.string().refine(isSha256Hex, 'expected a proof id: 64 lowercase hex characters');
 
 /** A SHA-256 digest in lowercase hex (content_digest, evidence sha256). */
-export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 digest: 64 lowercase hex characters');
+export const sha256HexSchema = z.string().refine(isSha256Hex, 'expected a SHA-256 digest: 64 lowercase hex characters');
 
 /** A hub id: 1-64 characters, [a-z0-9] first, then [a-z0-9_-]. */
 export const hubIdSchema = z
@@ -159,7 +170,10 @@ export const saltSchema = z
  */
 export const signatureSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, 'expected a 64-byte Ed25519 signature in canonical base64url without padding');
+  .refine(
+    (text) => text.length === 86 && BASE64URL_RUN.test(text) && 'AQgw'.includes(text.charAt(85)),
+    'expected a 64-byte Ed25519 signature in canonical base64url without padding',
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Claims

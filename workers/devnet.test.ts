@@ -9,11 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { hexToBytes } from '@/lib/bytes';
+import { randomBytes } from 'node:crypto';
+import { concatBytes, hexToBytes, utf8Encode } from '@/lib/bytes';
 import { nobleVerifier } from '@/lib/crypto/ed25519';
-import type { PinnedValidatorSet } from '@/lib/consensus';
+import { consensusMessageToJson, type PinnedValidatorSet } from '@/lib/consensus';
 import { checkLeafCertified, getJson, type LeafJson, leafHashHex, makeSignedLeaves, postJson, readStatus, submitLeaves, type ValidatorStatus } from './client';
 import { type Devnet, startDevnet } from './devnet';
+import { readKeyFile } from './keys';
+import { decodeFrame, encodeHello, encodeMessage, encodeMessageBody, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes, messageSigningBytes } from './links/envelope';
+import { PEER_PATH } from './links/peer-links';
 import { ValidatorStore } from './store';
 
 const TEST_TIMEOUT = 240_000;
@@ -74,6 +78,51 @@ async function waitCommitted(devnet: Devnet, indexes: readonly number[], leaves:
       });
     }
   }
+}
+
+/** Sum of a counter's samples with the given label in a validator's /metrics. */
+async function counter(url: string, name: string, label: string): Promise<number> {
+  const text = await fetch(`${url}/metrics`).then((response) => response.text());
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) && line.includes(label)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/**
+ * Opens an authenticated link to validator `to` as validator `from` (the test holds its key file):
+ * what a Byzantine validator can do. Resolves once the welcome arrived, with a frame builder.
+ */
+async function openLinkAs(devnet: Devnet, from: number, to: number): Promise<{ socket: WebSocket; send: (payload: Uint8Array) => void }> {
+  const key = await readKeyFile(devnet.validators[from]?.keyPath as string);
+  const context = { genesisHash: hexToBytes(devnet.genesis.hash) };
+  const socket = new WebSocket(`${(devnet.urls[to] as string).replace('http://', 'ws://')}${PEER_PATH}`);
+  // Event-driven, not polled: the real validator `from` redials within ~100 ms and replaces this
+  // link, so the frames must go out the moment the welcome arrives.
+  const nextFrame = (): Promise<ReturnType<typeof decodeFrame>> =>
+    new Promise((resolve, reject) => {
+      socket.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data))));
+      socket.once('close', () => reject(new Error('link closed during the handshake')));
+    });
+  const first = nextFrame();
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const challenge = await first;
+  if (challenge?.kind !== FRAME_CHALLENGE) throw new Error('expected a challenge');
+  const nonce = new Uint8Array(randomBytes(32));
+  const welcome = nextFrame();
+  socket.send(encodeHello(from, to, challenge.nonce, nonce, key.sign(helloSigningBytes(context, from, to, challenge.nonce, nonce))));
+  if ((await welcome)?.kind !== FRAME_WELCOME) throw new Error('expected a welcome');
+  let seq = 0n;
+  return {
+    socket,
+    send: (payload) => {
+      seq += 1n;
+      const body = encodeMessageBody(from, to, seq, payload);
+      socket.send(encodeMessage(body, key.sign(messageSigningBytes(context, challenge.nonce, nonce, body))));
+    },
+  };
 }
 
 describe('devnet of 4 validator processes', () => {
@@ -210,6 +259,19 @@ describe('devnet of 4 validator processes', () => {
       await submitLeaves(devnet.urls[1] as string, leaves);
       await waitCommitted(devnet, [0, 1, 2, 3], leaves);
       for (const index of [0, 1, 2, 3]) await checkHistory(index);
+
+      // A record that is gone (not torn) from a store that has run before: the same caution.
+      await devnet.kill(1, 'SIGKILL');
+      const again = await ValidatorStore.open(devnet.validators[1]?.dataDir as string, { hash: devnet.genesis.hash, chainId: devnet.genesis.chainId });
+      await again.writeRawSafety(null);
+      await again.close();
+      await devnet.restart(1);
+      expect((await readStatus(devnet.urls[1] as string))?.safety_record).toBe('missing');
+      await until('validator 1 signs again after losing its record', async () => (await readStatus(devnet.urls[1] as string))?.can_sign === true);
+      const more = makeSignedLeaves(10);
+      await submitLeaves(devnet.urls[1] as string, more);
+      await waitCommitted(devnet, [0, 1, 2, 3], more);
+      for (const index of [0, 1, 2, 3]) await checkHistory(index);
     },
     TEST_TIMEOUT,
   );
@@ -317,6 +379,53 @@ describe('devnet of 4 validator processes', () => {
       expect(first.type).toBe('commit');
       expect(first.block.height).toBe(1);
       expect(first.block.hash).toBe(history.get(1));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'drops garbage a validator sends on its authenticated link, and a forged gossiped leaf never commits',
+    async () => {
+      const url = devnet.urls[2] as string;
+      const before = await counter(url, 'proofhub_link_drops_total', 'reason="malformed"');
+      const [honest, other] = [makeSignedLeaves(1)[0] as LeafJson, makeSignedLeaves(1)[0] as LeafJson];
+      const forged: LeafJson = { ...honest, sig: other.sig };
+      const forgedBytes = concatBytes(hexToBytes(forged.pub), hexToBytes(forged.id), hexToBytes(forged.sig));
+      const vote = { view: 1_000_000, blockHash: new Uint8Array(32).fill(7), committedHash: new Uint8Array(32), signer: 0, signature: new Uint8Array(64).fill(1) };
+      const payloads = [
+        concatBytes(Uint8Array.of(1), utf8Encode('not json')), // malformed
+        concatBytes(Uint8Array.of(1), utf8Encode('{"type":"vote"}')), // malformed (schema)
+        concatBytes(Uint8Array.of(3), Uint8Array.of(1, 2, 3)), // malformed proposal
+        concatBytes(Uint8Array.of(2), new Uint8Array(127)), // malformed leaf gossip
+        Uint8Array.of(9), // unknown channel: malformed
+        // Well-formed but wrong: a vote with a bad signature (the core refuses it) and a forged leaf
+        // (the mempool refuses it). Neither counts as malformed; neither may change anything.
+        concatBytes(Uint8Array.of(1), utf8Encode(JSON.stringify(consensusMessageToJson({ type: 'vote', vote })))),
+        concatBytes(Uint8Array.of(2), forgedBytes),
+      ];
+      // Validator 0 itself redials and replaces this link at any moment: repeat until the five
+      // malformed payloads were all counted.
+      await until(
+        'five malformed payloads counted',
+        async () => {
+          const link = await openLinkAs(devnet, 0, 2).catch(() => null);
+          if (!link) return false;
+          for (const payload of payloads) link.send(payload);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          link.socket.terminate();
+          return (await counter(url, 'proofhub_link_drops_total', 'reason="malformed"')) - before >= 5;
+        },
+        60_000,
+      );
+      // The chain goes on with every validator, and the forged leaf is in no log.
+      const leaves = makeSignedLeaves(5);
+      await submitLeaves(url, leaves);
+      await waitCommitted(devnet, [0, 1, 2, 3], leaves);
+      for (const index of [0, 1, 2, 3]) {
+        const { status } = await getJson(`${devnet.urls[index]}/proofs/inclusion?leaf=${leafHashHex(forged)}`);
+        expect(status).toBe(404);
+        await checkHistory(index);
+      }
     },
     TEST_TIMEOUT,
   );

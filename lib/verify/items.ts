@@ -68,7 +68,7 @@ export interface VerifyItemsOptions {
   readonly expectedGenesisHash?: string;
   /** Every item must be anchored (unanchored becomes a failure). */
   readonly requireAnchors?: boolean;
-  /** Every proof must be for this hub. */
+  /** Every item must be for this hub (identity chains may come from any hub). */
   readonly hub?: string;
   /** Every reply's parent/root and reaction/moderation target must be among the items. */
   readonly requireReferences?: boolean;
@@ -219,6 +219,7 @@ export async function verifyItems(input: VerifyItemsInput, options: VerifyItemsO
 
   // 2. Signatures, in chunks through the async back-end.
   const proofInputs: unknown[] = [...identities, ...items.map((item) => (typeof item === 'object' && item !== null ? item.proof : item))];
+  const offset = identities.length;
   const parsedInputs = proofInputs.map(parseQuietly);
   const parsed = parsedInputs.filter((entry): entry is Parsed => entry !== null);
   const keys = presumedKeys(parsed);
@@ -243,11 +244,14 @@ export async function verifyItems(input: VerifyItemsInput, options: VerifyItemsO
 
   // 3. The set: ids, signatures with each seq's key, chains, forks, delegation, references.
   const answering = createAnsweringVerifier(answers, verifier, asyncVerifier.name === verifier.name ? verifier.name : `${asyncVerifier.name}+${verifier.name}`);
-  const set = verifyProofSet(proofInputs, answering, {
-    ...(options.hub !== undefined ? { hub: options.hub } : {}),
-    ...(options.requireReferences === true ? { requireReferences: true } : {}),
-  });
-  const offset = identities.length;
+  // The hub rule applies to the items only: an issuer's identity chain may live in another hub.
+  const set = verifyProofSet(proofInputs, answering, options.requireReferences === true ? { requireReferences: true } : {});
+  if (options.hub !== undefined) {
+    items.forEach((_, index) => {
+      const proof = parsedInputs[offset + index]?.proof;
+      if (proof !== undefined && proof.hub !== options.hub) failItem(index, 'wrong_hub', `proof is for hub "${proof.hub}", not "${options.hub}"`);
+    });
+  }
   for (const entry of set.proofs) {
     if (entry.ok) continue;
     for (const error of entry.errors) {

@@ -96,7 +96,7 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
 
     let admin: AdminSocket | null = null;
     try {
-      admin = await startAdminSocket(adminSocketPath(env.dataDir), { prisma: ctx.prisma, users: ctx.users }, logger);
+      admin = await startAdminSocket(adminSocketPath(env.dataDir), { prisma: ctx.prisma, users: ctx.users, agents: ctx.agents, ingest: ctx.ingest }, logger);
       const opened = admin;
       undo.push(() => opened.close());
     } catch (error) {

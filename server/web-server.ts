@@ -63,7 +63,7 @@ export function createWebServer(ctx: AppContext, next: NextHandlers | null): Web
 
   // Socket.IO intercepts its own path on 'request' and 'upgrade' (engine.io attach); this
   // listener passes every other upgrade to Next, or closes it.
-  const realtime = createRealtime(server, { prisma: ctx.prisma, secret: ctx.secret, ingest: ctx.ingest, events: ctx.events, logger: ctx.logger, redis: ctx.redis });
+  const realtime = createRealtime(server, { prisma: ctx.prisma, secret: ctx.secret, ingest: ctx.ingest, events: ctx.events, logger: ctx.logger, redis: ctx.redis, agents: ctx.agents });
   const stopInstrumenting = instrumentRealtime(realtime.io, ctx.events);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (isSocketPath(req.url)) return;

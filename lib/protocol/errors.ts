@@ -2,6 +2,7 @@
 // Codes are stable, snake_case and part of the public contract (docs/api.md has the table): a code
 // is never renamed or reused for another meaning. Proof-format codes come from lib/proof.
 import { PROOF_ERROR_CODES } from '../proof/errors';
+import { AGENT_ERROR_CODES } from './agents';
 
 export const HUB_ERROR_CODES = [
   'invalid_request',
@@ -26,7 +27,7 @@ export const HUB_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const API_ERROR_CODES = [...PROOF_ERROR_CODES, ...HUB_ERROR_CODES] as const;
+export const API_ERROR_CODES = [...PROOF_ERROR_CODES, ...HUB_ERROR_CODES, ...AGENT_ERROR_CODES] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

@@ -3,6 +3,7 @@
 // client → server payload has a zod schema here, so the server validates exactly what the types
 // promise (DESIGN.md, "Realtime contract"; docs/api.md has the prose version).
 import { z } from 'zod';
+import type { AgentSocketData } from './agents';
 import type { ApiErrorCode } from './errors';
 import type { ModerationUpdate } from './moderation';
 import type { ContentWire, ProofStatus, ProofView, ReactionCounts, SignedProofWire } from './views';
@@ -125,6 +126,8 @@ export type InterServerEvents = Record<string, never>;
 /** What the server keeps on each socket: the signed-in account, if any. */
 export interface SocketData {
   userId: string | null;
+  /** Set when the handshake carried an agent's access token (auth.token; docs/agents.md). */
+  agent?: AgentSocketData;
 }
 
 export function hubRoom(hub: string): string {

@@ -3,11 +3,13 @@
 // it; it lets `proofhub admin …` act through the running server instead of opening PGlite twice.
 import { z } from 'zod';
 import { passwordSchema, usernameSchema } from '@/lib/protocol/rest';
+import { registerAgentOpSchema } from './register-agent';
 
 export const adminRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('ping') }),
   z.strictObject({ op: z.literal('create-user'), username: usernameSchema, password: passwordSchema, role: z.enum(['user', 'admin']).default('user') }),
   z.strictObject({ op: z.literal('rebuild-views') }),
+  registerAgentOpSchema,
   z.strictObject({ op: z.literal('grant-moderator'), username: usernameSchema }),
   z.strictObject({ op: z.literal('revoke-moderator'), username: usernameSchema }),
   z.strictObject({ op: z.literal('purge-content'), proof: z.string().regex(/^[0-9a-f]{64}$/, 'a proof id is 64 lowercase hex characters'), reason: z.string().trim().min(1).max(500) }),

@@ -19,6 +19,8 @@ export interface ApiRequest {
   /** Client address (for per-address limits). */
   address: string;
   readBody(): Promise<unknown>;
+  /** The body's bytes whatever the content type (bounded like readBody): form bodies (OAuth2). */
+  readRawBody(): Promise<Buffer>;
 }
 
 export interface ApiResponse {
@@ -94,6 +96,7 @@ export class Router {
         headers: req.headers,
         address: req.socket.remoteAddress ?? 'unknown',
         readBody: () => readJsonBody(req),
+        readRawBody: () => readBoundedBody(req),
       };
       send(res, await runHandler(route.handler, request, this.logError));
       return true;
@@ -146,11 +149,7 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(body);
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) {
-    throw new ApiFailure({ code: 'invalid_request', message: 'send a JSON body with content-type: application/json' });
-  }
+async function readBoundedBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw new ApiFailure({ code: 'too_large', message: `request body over ${MAX_BODY_BYTES} bytes` });
   const chunks: Buffer[] = [];
@@ -160,8 +159,17 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new ApiFailure({ code: 'too_large', message: `request body over ${MAX_BODY_BYTES} bytes` });
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiFailure({ code: 'invalid_request', message: 'send a JSON body with content-type: application/json' });
+  }
+  const body = await readBoundedBody(req);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     throw new ApiFailure({ code: 'invalid_request', message: 'the body is not valid JSON' });
   }

@@ -13,13 +13,14 @@ import { getIdentityView } from '../services/identities';
 import { getProof, getThread, listThreads } from '../services/threads';
 import type { Viewer } from '../services/threads';
 import { getMe } from '../services/users';
+import { agentUserId, bearerPrincipal, isAgentApiPath, registerAgentRoutes } from './agent-routes';
 import { registerChainRoutes } from './chain-routes';
 import { registerModerationRoutes } from './moderation-routes';
 import { ApiFailure, Router, failureResponse, parseWith, respond } from './router';
 import type { ApiRequest, ApiResponse } from './router';
 
 async function sessionUserId(ctx: AppContext, request: ApiRequest): Promise<string | null> {
-  return readSessionUserId(request.headers.cookie, ctx.secret);
+  return (await agentUserId(ctx, request)) ?? readSessionUserId(request.headers.cookie, ctx.secret);
 }
 
 async function viewerOf(ctx: AppContext, request: ApiRequest): Promise<Viewer> {
@@ -91,7 +92,7 @@ export function createApiRouter(ctx: AppContext): Router {
 
     .add('POST', '/api/v1/proofs', write(async (request) => {
       const body = parseWith(submitProofRequestSchema, await request.readBody());
-      const result = await ctx.ingest.submit(body, await sessionUserId(ctx, request));
+      const result = await ctx.ingest.submit(body, (await bearerPrincipal(ctx, request)) ?? (await sessionUserId(ctx, request)));
       return respond(result, result.ok && result.value.duplicate ? 200 : 201);
     }))
     .add('GET', '/api/v1/proofs/:id', async (request) => {
@@ -121,6 +122,7 @@ export function createApiRouter(ctx: AppContext): Router {
       return respond(await getThread(ctx.prisma, id, await viewerOf(ctx, request)));
     });
   registerModerationRoutes(router, ctx, write);
+  registerAgentRoutes(router, ctx, write);
   registerChainRoutes(router, ctx);
   return router;
 }
@@ -128,5 +130,5 @@ export function createApiRouter(ctx: AppContext): Router {
 /** True for paths the API router owns (anything else goes to Next). */
 export function isApiPath(req: IncomingMessage): boolean {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  return path === '/health' || path === '/api/v1' || path.startsWith('/api/v1/');
+  return path === '/health' || path === '/api/v1' || path.startsWith('/api/v1/') || isAgentApiPath(path);
 }

@@ -45,6 +45,11 @@ const STATUS: Record<ApiErrorCode, number> = {
   rate_limited: 429,
   server_busy: 503,
   internal: 500,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  agent_exists: 409,
+  unknown_agent: 404,
+  agent_revoked: 403,
 };
 
 export function httpStatusOf(code: ApiErrorCode): number {

@@ -19,6 +19,8 @@ import { buildProofViews, contentOf, proofRowSelect } from '../services/read-mod
 import { MAX_BODY_BYTES } from '../http/router';
 import { metrics } from '../observability/metrics';
 import type { RedisConnection } from '../redis';
+import type { AgentFeatures } from '../services/agents-setup';
+import { attachAgentSockets, checkAgentRead } from './agent-sockets';
 
 /** Missed proofs replayed on subscribe {since}; beyond this the client reloads over REST. */
 export const MAX_REPLAY = 500;
@@ -34,6 +36,8 @@ export interface RealtimeDeps {
   logger: Logger;
   /** With Redis, rooms span every web instance (@socket.io/redis-adapter). */
   redis?: RedisConnection | null;
+  /** Agents' access tokens in the handshake (auth.token) and revocation disconnects. */
+  agents?: AgentFeatures;
 }
 
 export interface Realtime {
@@ -87,6 +91,8 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     );
   });
 
+  const detachAgents = deps.agents === undefined ? () => undefined : attachAgentSockets(io, deps.agents, deps.logger);
+
   io.on('connection', (socket) => {
     socket.on('subscribe', (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -112,7 +118,7 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         ack(invalid('expected {proof, content?} with JSON objects'));
         return;
       }
-      deps.ingest.submit(parsed.data, socket.data.userId).then(
+      deps.ingest.submit(parsed.data, socket.data.agent ?? socket.data.userId).then(
         (result) => ack(result.ok ? { ok: true, data: result.value } : failed(result.error)),
         (error: unknown) => {
           deps.logger.error({ err: error }, 'proof:submit failed');
@@ -126,6 +132,8 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     const parsed = subscribeSchema.safeParse(payload);
     if (!parsed.success) return invalid('expected {hub, since?} or {thread, since?}');
     const request = parsed.data;
+    const agentRefusal = deps.agents === undefined ? null : await checkAgentRead(deps.agents, socket.data.agent);
+    if (agentRefusal !== null) return failed(agentRefusal);
     let hub: string;
     let room: string;
     let where: object;
@@ -172,6 +180,7 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     io,
     close: async () => {
       unsubscribe();
+      detachAgents();
       io.disconnectSockets(true);
       // Not io.close(): that also closes the HTTP server, which the caller owns and closes.
       io.engine.close();

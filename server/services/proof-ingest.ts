@@ -22,6 +22,7 @@ import { refuse, refuseWith } from '../errors';
 import type { ServiceFailure, ServiceResult } from '../errors';
 import { KeyedMutex } from '../keyed-mutex';
 import type { RateLimiter } from '../rate-limit';
+import type { AgentIngestHooks, AgentPrincipal } from './agents';
 import type { HubEvents } from './events';
 import { hubAccess } from './hubs';
 import { loadIdentityState } from './identities';
@@ -34,9 +35,9 @@ import { applyProofToViews } from './views';
 export const MAX_CONTENT_BYTES = 96 * 1024;
 
 /** Types a person submits over REST or Socket.IO; identity seq 1 goes through sign-up or bind. */
-const SUBMITTABLE_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction', 'moderation']);
+const SUBMITTABLE_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction', 'moderation', 'delegation', 'revocation']);
 /** Types that must be in hub "public": an issuer's identity is not a hub's. */
-const GLOBAL_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation']);
+const GLOBAL_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'delegation', 'revocation']);
 
 export interface IngestDeps {
   db: Db;
@@ -47,6 +48,8 @@ export interface IngestDeps {
   /** Admission time for the created_at skew check. */
   now: () => Date;
   onBroadcastError?: (error: unknown) => void;
+  /** Agent rules (server/services/agents.ts); without them on_behalf_of is refused. */
+  agents?: AgentIngestHooks;
 }
 
 export interface SubmitInput {
@@ -60,8 +63,8 @@ export type IdentityBinding =
   | { kind: 'bind'; userId: string };
 
 export interface ProofIngest {
-  /** POST /api/v1/proofs and proof:submit. userId null: not signed in. */
-  submit(input: SubmitInput, userId: string | null): Promise<ServiceResult<SubmitResult>>;
+  /** POST /api/v1/proofs and proof:submit. null: not signed in; an AgentPrincipal: an agent's token. */
+  submit(input: SubmitInput, actor: string | null | AgentPrincipal): Promise<ServiceResult<SubmitResult>>;
   /** Sign-up and identity binding: a seq-1 identity proof in hub "public", stored with the account change. */
   admitIdentity(input: unknown, binding: IdentityBinding): Promise<ServiceResult<{ did: string; id: string }>>;
 }
@@ -77,9 +80,12 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
   const { db } = deps;
   const issuerLocks = new KeyedMutex();
 
-  async function submit(input: SubmitInput, userId: string | null): Promise<ServiceResult<SubmitResult>> {
+  async function submit(input: SubmitInput, actor: string | null | AgentPrincipal): Promise<ServiceResult<SubmitResult>> {
+    const agent = typeof actor === 'object' && actor !== null ? actor : undefined;
+    const userId = typeof actor === 'object' && actor !== null ? actor.userId : actor;
     if (userId === null) return refuse('not_signed_in', 'sign in to submit proofs');
-    const rate = await deps.rateLimiter.consume(userId);
+    // Agents have their own per-agent and per-hub budgets (agents.ts admitActor), not their owner's.
+    const rate = agent === undefined ? await deps.rateLimiter.consume(userId) : ({ allowed: true } as const);
     if (!rate.allowed) return refuse('rate_limited', `too many proofs: try again in ${rate.retryAfterSeconds} s`, { retryAfter: rate.retryAfterSeconds });
 
     const size = checkContentSize(input.content);
@@ -87,18 +93,23 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     const parsed = parseSignedProof(input.proof);
     if (!parsed.ok) return refuseWith(parsed);
     const proof = parsed.value;
-    if (!SUBMITTABLE_TYPES.has(proof.type) || (proof.type === 'identity' && proof.seq === 1)) {
+    if (!SUBMITTABLE_TYPES.has(proof.type) || (proof.type === 'identity' && proof.seq === 1 && agent === undefined)) {
       const hint = proof.type === 'identity' ? ': an account\'s first identity proof goes to POST /api/v1/auth/signup or /api/v1/identities/bind' : ' on this hub yet';
       return refuse('unsupported_type', `${proof.type} proofs are not accepted${hint}`);
     }
-    if ('on_behalf_of' in proof.claim && proof.claim.on_behalf_of !== undefined) {
-      return refuse('unsupported_type', 'proofs on behalf of another issuer arrive with agent support');
+    if (deps.agents === undefined && 'on_behalf_of' in proof.claim && proof.claim.on_behalf_of !== undefined) {
+      return refuse('unsupported_type', 'proofs on behalf of another issuer need agent support');
     }
 
-    const user = await db.user.findUnique({ where: { id: userId }, select: { did: true } });
-    if (user === null) return refuse('not_signed_in', 'the session\'s account no longer exists');
-    if (user.did === null) return refuse('no_identity', 'your account has no signing identity yet: bind one with POST /api/v1/identities/bind');
-    if (user.did !== proof.issuer) return refuse('not_your_identity', 'the proof\'s issuer is not the identity bound to your account');
+    if (agent !== undefined) {
+      const admitted = deps.agents === undefined ? refuse('unsupported_type', 'agents are not enabled') : await deps.agents.admitActor(proof, agent);
+      if (!admitted.ok) return admitted;
+    } else {
+      const user = await db.user.findUnique({ where: { id: userId }, select: { did: true } });
+      if (user === null) return refuse('not_signed_in', 'the session\'s account no longer exists');
+      if (user.did === null) return refuse('no_identity', 'your account has no signing identity yet: bind one with POST /api/v1/identities/bind');
+      if (user.did !== proof.issuer) return refuse('not_your_identity', 'the proof\'s issuer is not the identity bound to your account');
+    }
 
     const hub = await checkHub(db, proof, userId);
     if (!hub.ok) return hub;
@@ -110,14 +121,17 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     return issuerLocks.run(proof.issuer, async () => {
       // The key for this seq comes from the issuer's replayed identity (rotations included).
       const identity = await loadIdentityState(db, proof.issuer);
-      if (identity === null) return refuse('unknown_key', `no identity proof of ${proof.issuer} is stored`);
-      const verified = verifyProof(input.proof, deps.verifier, { now: deps.now(), identity, hasher: deps.hasher });
+      // An agent's inception (identity at seq 1) is signed by its did:key itself (verifyProof's default).
+      if (identity === null && !(agent !== undefined && proof.seq === 1)) return refuse('unknown_key', `no identity proof of ${proof.issuer} is stored`);
+      const verified = verifyProof(input.proof, deps.verifier, { now: deps.now(), hasher: deps.hasher, ...(identity === null ? {} : { identity }) });
       if (!verified.ok) return refuseWith(verified);
 
       const chain = await checkChain(db, verified.value);
       if (chain.kind === 'duplicate') return { ok: true, value: submitResult(chain.row, true) };
       if (chain.kind === 'refused') return chain.result;
 
+      const delegated = (await deps.agents?.checkDelegation(db, verified.value, agent, deps.now())) ?? { ok: true };
+      if (!delegated.ok) return delegated;
       const references = await checkReferences(db, verified.value);
       if (!references.ok) return references;
       const content = checkProofContent(verified.value, input.content, deps.hasher);
@@ -125,6 +139,7 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
 
       const stored = await store(verified.value, content.value, references.value, userId, null);
       if (!stored.ok) return stored;
+      await deps.agents?.afterStore(verified.value);
       return { ok: true, value: submitResult(stored.value, false) };
     });
   }

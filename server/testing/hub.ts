@@ -11,6 +11,7 @@ import { createContext } from '../context';
 import type { AppContext } from '../context';
 import type { RateLimitConfig } from '../rate-limit';
 import type { RedisConnection } from '../redis';
+import type { AgentLimitConfig } from '../services/agents';
 import { createWebServer } from '../web-server';
 import type { WebServer } from '../web-server';
 import { createTestDatabase } from './database';
@@ -46,9 +47,9 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { rateLimits?: RateLimitConfig; testDb?: TestDatabase; redis?: RedisConnection; secret?: string } = {}): Promise<TestHub> {
+export async function startTestHub(options: { rateLimits?: RateLimitConfig; testDb?: TestDatabase; redis?: RedisConnection; secret?: string; agentLimits?: Partial<AgentLimitConfig> } = {}): Promise<TestHub> {
   const testDb = options.testDb ?? (await createTestDatabase());
-  const ctx = await createContext({ database: testDb.db, secret: options.secret ?? randomBytes(32).toString('base64url'), redis: options.redis ?? null, ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }) });
+  const ctx = await createContext({ database: testDb.db, secret: options.secret ?? randomBytes(32).toString('base64url'), redis: options.redis ?? null, ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }), ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }) });
   const secret = ctx.secret;
   const web = createWebServer(ctx, null);
   const { port } = await web.listen(0, '127.0.0.1');

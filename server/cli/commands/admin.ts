@@ -6,12 +6,15 @@ import { adminRequestSchema } from '@/server/admin/protocol';
 import type { AdminRequest, AdminResponse } from '@/server/admin/protocol';
 import { DataDirInUseError, adminSocketPath, lockDataDir, pgliteDir } from '@/server/data-dir';
 import { loadEnv } from '@/server/env';
+import type { DelegationScope } from '@/lib/proof/schema';
 import { describeZodError, parseCommand, requireOption } from '../args';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, readInput } from '../io';
 
 const HELP = `Usage:
   proofhub admin create-user --username U --password-stdin [--role user|admin] [--data-dir DIR]
   proofhub admin rebuild-views [--data-dir DIR]
+  proofhub admin register-agent --owner USER --name NAME --public-key DID
+                                [--scopes read,post,reply] [--delegation FILE] [--data-dir DIR]
   proofhub admin grant-moderator --username U [--data-dir DIR]
   proofhub admin revoke-moderator --username U [--data-dir DIR]
   proofhub admin purge-content --proof ID --reason TEXT [--data-dir DIR]
@@ -23,6 +26,13 @@ database themselves (PGlite in DIR/pglite, or DATABASE_URL).
   create-user     create an account; the password is read from standard input (one line),
                   never from the command line. Prints {"id","username","did":null,"role"}.
                   The person binds a signing identity at first sign-in in the browser.
+  register-agent  bind an AI agent's own did:key to the owner account USER and print its
+                  credentials as JSON: {"agent", "client_id", "client_secret",
+                  "token_endpoint"}. The client secret is shown this once (only its
+                  SHA-256 is stored). The owner's delegation proof is what lets the agent
+                  act: pass one the owner signed (--delegation FILE, made with
+                  \`proofhub sign --type delegation\`), or the agent stays "pending" until
+                  the owner signs it on the Agents page (docs/agents.md).
   rebuild-views   recompute threads, replies, reaction counts and identity heads from the
                   stored proofs alone. Prints the number of proofs and rows.
   grant-moderator   give an account the moderator role: it can then hide, unhide and
@@ -35,6 +45,12 @@ Options:
   --username U      3-32 characters of a-z, 0-9 and "_" (case-insensitive)
   --password-stdin  read the password from standard input
   --role ROLE       user (default) or admin
+  --owner USER      the agent's owner (a username)
+  --name NAME       the agent's display name (1-64 characters)
+  --public-key DID  the agent's Ed25519 did:key (its own key, never the owner's)
+  --scopes LIST     comma- or space-separated, from read, post, reply, react, moderate
+                    (default read,post,reply)
+  --delegation FILE the owner's signed delegation proof for this agent (JSON)
   --proof ID        the post or reply whose content to purge
   --reason TEXT     why (kept with the purge record)
   --data-dir DIR    the hub's data dir (default: $PROOFHUB_DATA_DIR or ./data)
@@ -60,13 +76,39 @@ async function runDirect(dataDir: string, request: AdminRequest): Promise<AdminR
       secret: 'admin-cli-has-no-sessions-to-sign-0000',
     });
     try {
-      return await runAdminRequest({ prisma: ctx.prisma, users: ctx.users }, request);
+      return await runAdminRequest({ prisma: ctx.prisma, users: ctx.users, agents: ctx.agents, ingest: ctx.ingest }, request);
     } finally {
       await ctx.db.close();
     }
   } finally {
     await lock?.release();
   }
+}
+
+async function registerAgentRequest(values: Record<string, string | boolean | undefined>): Promise<AdminRequest> {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  const scopes = (text('scopes') ?? 'read,post,reply').split(/[\s,]+/).filter((scope) => scope.length > 0);
+  const file = text('delegation');
+  let delegation: Record<string, unknown> | undefined;
+  if (file !== undefined) {
+    const raw = await readInput(file);
+    try {
+      const value = JSON.parse(raw) as unknown;
+      // `proofhub sign --content` style wrappers carry the proof under "proof".
+      delegation = (typeof value === 'object' && value !== null && 'proof' in value ? value.proof : value) as Record<string, unknown>;
+    } catch {
+      throw new UsageError(`--delegation ${file} is not JSON`);
+    }
+  }
+  return {
+    op: 'register-agent',
+    owner: requireOption(text('owner'), '--owner'),
+    name: requireOption(text('name'), '--name'),
+    did: requireOption(text('public-key'), '--public-key'),
+    // Checked with the rest of the request by adminRequestSchema below.
+    scopes: scopes as DelegationScope[],
+    ...(delegation === undefined ? {} : { delegation }),
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -78,6 +120,11 @@ export async function run(argv: string[]): Promise<number> {
       role: { type: 'string' },
       proof: { type: 'string' },
       reason: { type: 'string' },
+      owner: { type: 'string' },
+      name: { type: 'string' },
+      'public-key': { type: 'string' },
+      scopes: { type: 'string' },
+      delegation: { type: 'string' },
       'data-dir': { type: 'string' },
     },
     positionals: [0, 1],
@@ -92,6 +139,8 @@ export async function run(argv: string[]): Promise<number> {
     const username = requireOption(parsed.values.username, '--username');
     if (parsed.values['password-stdin'] !== true) throw new UsageError('create-user reads the password from standard input: pass --password-stdin');
     request = { op: 'create-user', username, password: await readPassword(), role: (parsed.values.role ?? 'user') as 'user' | 'admin' };
+  } else if (subcommand === 'register-agent') {
+    request = await registerAgentRequest(parsed.values);
   } else if (subcommand === 'rebuild-views') {
     request = { op: 'rebuild-views' };
   } else if (subcommand === 'grant-moderator' || subcommand === 'revoke-moderator') {
@@ -99,7 +148,7 @@ export async function run(argv: string[]): Promise<number> {
   } else if (subcommand === 'purge-content') {
     request = { op: 'purge-content', proof: requireOption(parsed.values.proof, '--proof'), reason: requireOption(parsed.values.reason, '--reason') };
   } else {
-    throw new UsageError(subcommand === undefined ? 'missing subcommand: create-user, rebuild-views or purge-content' : `unknown subcommand "${subcommand}"`);
+    throw new UsageError(subcommand === undefined ? 'missing subcommand: create-user, register-agent, rebuild-views or purge-content' : `unknown subcommand "${subcommand}"`);
   }
   const checked = adminRequestSchema.safeParse(request);
   if (!checked.success) throw new UsageError(describeZodError(checked.error));

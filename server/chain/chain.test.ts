@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { base64urlToBytes, hexToBytes } from '@/lib/bytes';
-import { decodeBlockHeader, decodeQuorumCert, verifyCommitCertificate } from '@/lib/consensus';
+import type { BlockHeader } from '@/lib/consensus';
+import { blockHeaderToJson, decodeBlockHeader, decodeQuorumCert, headerHash, quorumCertToJson, verifyCommitCertificate, voteMessage } from '@/lib/consensus';
 import { createNobleVerifier } from '@/lib/crypto/ed25519';
 import { consistencyProofFromJson, inclusionProofFromJson, leafHash, verifyConsistency, verifyInclusion } from '@/lib/merkle';
 import { anchorSchema, certifiedHeadSchema, consistencyResponseSchema, validatorSetSchema } from '@/lib/protocol/chain';
@@ -18,6 +19,10 @@ import type { AnchorWire } from '@/lib/protocol/chain';
 import type { ProofStatusEvent } from '@/lib/protocol/events';
 import { startDevnet } from '@/workers/devnet';
 import type { Devnet } from '@/workers/devnet';
+import { readKeyFile } from '@/workers/keys';
+import pino from 'pino';
+import { nodeVerifier } from '../crypto/ed25519-node';
+import { HeadWatcher } from './head-watcher';
 import { openDatabase } from '../db/database';
 import { createPostgresDatabase } from '../testing/database';
 import { startTestHub } from '../testing/hub';
@@ -177,6 +182,44 @@ describe('anchoring on a live devnet', () => {
     }
   }, 90_000);
 
+  it('raises fork and rollback alerts for certified heads that contradict what the hub certified', async () => {
+    const hub = await startTestHub();
+    const service = startService(hub, config.urls);
+    const liar = await startLyingValidator();
+    try {
+      await service.ready;
+      const user = await hub.signUp('dave');
+      await verifiedProof(hub, await post(hub, user, 'before the fork'));
+      const stored = await hub.ctx.prisma.chainHead.findMany({ orderBy: { height: 'desc' }, take: 2 });
+      const [latest, older] = stored;
+      if (latest === undefined) throw new Error('no certified head');
+      const watcher = new HeadWatcher({ db: hub.ctx.prisma, urls: [liar.url], pins: service.pins ?? chainPins(config.genesis), mirror: service.mirror, verifier: nodeVerifier, logger: pino({ level: 'silent' }), checkHeads: () => true });
+
+      // A quorum of the genesis keys (3 of 4, as colluding validators could) certifies another block
+      // at a height the hub holds: a valid certificate, and a fork.
+      const header = decodeBlockHeader(latest.header);
+      if (!header.ok) throw new Error('stored header does not decode');
+      const forked = { ...header.value, logRoot: new Uint8Array(32).fill(7) };
+      liar.serve(await certify(forked));
+      await watcher.checkHead(liar.url);
+      // The same validator then shows an older (genuine) head: it went back.
+      if (older !== undefined) {
+        liar.serve({ height: Number(older.height), block_hash: older.blockHash, tree_size: Number(older.treeSize), root: older.root, header: older.header, certificate: older.qc });
+        await watcher.checkHead(liar.url);
+      }
+      const head = await hub.fetchJson<{ alerts: { kind: string; source: string }[] }>('/api/v1/chain/head');
+      const kinds = head.body.alerts.filter((alert) => alert.source === liar.url).map((alert) => alert.kind);
+      expect(kinds).toContain('fork');
+      if (older !== undefined) expect(kinds).toContain('rollback');
+      // Nothing the liar showed became the hub's: its latest certified head is unchanged.
+      expect((await hub.fetchJson<{ head: { height: number; root: string } }>('/api/v1/chain/head')).body.head.root).not.toBe(bytesToHexOf(forked.logRoot));
+    } finally {
+      await liar.close();
+      await service.close();
+      await hub.close();
+    }
+  }, 90_000);
+
   it('verifies proofs posted while every validator was down once they are back', async () => {
     const hub = await startTestHub();
     const service = startService(hub, config.urls);
@@ -235,6 +278,34 @@ describe.skipIf(process.env.PG_TEST_URL === undefined || process.env.PG_TEST_URL
     }
   }, 120_000);
 });
+
+function bytesToHexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** A commit certificate on header signed by validators 0, 1 and 2 with their real keys. */
+async function certify(header: BlockHeader): Promise<Record<string, unknown>> {
+  const keys = await Promise.all([0, 1, 2].map((index) => readKeyFile(devnet.validators[index]?.keyPath ?? '')));
+  const committed = headerHash(header);
+  const view = header.view + 1;
+  const child = new Uint8Array(32).fill(9);
+  const message = voteMessage(header.chainId, view, child, committed);
+  const qc = { view, blockHash: child, committedHash: committed, signers: [0, 1, 2], signatures: keys.map((key) => key.sign(message)) };
+  return { height: header.height, block_hash: bytesToHexOf(committed), tree_size: header.logSize, root: bytesToHexOf(header.logRoot), header: blockHeaderToJson(header), certificate: quorumCertToJson(qc) };
+}
+
+/** A validator RPC that answers /status and /head with whatever the test tells it. */
+async function startLyingValidator(): Promise<{ url: string; serve: (head: Record<string, unknown>) => void; close: () => Promise<void> }> {
+  let head: Record<string, unknown> = {};
+  const server = createServer((_request, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(head));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, serve: (next) => (head = next), close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 /**
  * A validator gone bad: relays a real validator's RPC, but every commit certificate on its commit

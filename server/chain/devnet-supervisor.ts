@@ -18,7 +18,7 @@ export interface ChainSource {
 
 export interface DevnetSupervisorOptions {
   /** Forwarded to startDevnet (tests shorten block times). */
-  readonly devnet?: { timeoutMs?: number; blockTimeMs?: number; idleBlockMs?: number; logLevel?: string };
+  readonly devnet?: { timeoutMs?: number; blockTimeMs?: number; idleBlockMs?: number; logLevel?: string; readyTimeoutMs?: number };
 }
 
 /** Starts (or points at) the validators for chain; null for `off`. Never throws: failures are logged. */
@@ -33,7 +33,8 @@ export function startChainSource(chain: ChainEnv, logger: Logger, options: Devne
   }
   let devnet: Devnet | null = null;
   let stopped = false;
-  const ready = startDevnet({ dir: chain.dir, basePort: chain.basePort, logLevel: 'warn', ...options.devnet }).then(
+  // A busy machine can take minutes to start four processes; the hub serves meanwhile anyway.
+  const ready = startDevnet({ dir: chain.dir, basePort: chain.basePort, logLevel: 'warn', readyTimeoutMs: 300_000, ...options.devnet }).then(
     async (started): Promise<ChainConfig | null> => {
       devnet = started;
       if (stopped) {

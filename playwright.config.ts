@@ -39,5 +39,7 @@ export default defineConfig({
   projects: [
     { name: 'hub', testMatch: /hub\/.*\.spec\.ts$/ },
     { name: 'restart', testMatch: /restart\/.*\.spec\.ts$/, dependencies: ['hub'] },
+    // Moderation: roles, hide/unhide live for a second person, the public moderation log.
+    { name: 'moderation', testMatch: /moderation\/.*\.spec\.ts$/, dependencies: ['hub'] },
   ],
 });

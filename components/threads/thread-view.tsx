@@ -13,6 +13,7 @@ import { browserProofChecker } from '../proofs/use-badge';
 import { accountDid } from '../session/account-context';
 import { useSend } from '../session/use-send';
 import { Button, ErrorNote, Loading, Notice } from '../ui/controls';
+import { useThreadModeration } from '../moderation/use-thread-moderation';
 import { ComposeBox } from './compose-box';
 import type { ComposeFailure } from './compose-box';
 import { ItemCard, PendingCard } from './item-card';
@@ -85,7 +86,10 @@ export function ThreadView({ id }: { id: string }) {
   const root = items.get(id) ?? null;
   const maxLogIndex = useMemo(() => Math.max(0, ...[...items.values()].map((item) => item.view.log_index)), [items]);
 
+  const moderation = useThreadModeration({ account, send, setItems, reload: fetchThread });
+  const { onModerationEvent } = moderation;
   const onProofNew = useCallback((event: ProofNewEvent) => {
+    if (event.proof.type === 'moderation' && event.view.thread === id) onModerationEvent(event);
     if (event.proof.type !== 'reply' || event.view.thread !== id) return;
     browserProofChecker().remember(event.proof);
     setItems((previous) => {
@@ -94,7 +98,7 @@ export function ThreadView({ id }: { id: string }) {
       next.set(event.proof.id, itemFromEvent(event, myDidRef.current !== null));
       return next;
     });
-  }, [id]);
+  }, [id, onModerationEvent]);
 
   const onReactionCount = useCallback((event: ReactionCountEvent) => {
     setItems((previous) => {
@@ -240,9 +244,12 @@ export function ThreadView({ id }: { id: string }) {
         </Link>
       </nav>
       {room.state === 'refused' ? <Notice>Live updates are off ({room.code}): {room.message}</Notice> : null}
-      <ItemCard item={root} headingLevel={1} reactions={reactionProps(root)}>
-        {replyButton(root)}
-      </ItemCard>
+      {moderation.wrap(root, (controls) => (
+        <ItemCard item={root} headingLevel={1} reactions={reactionProps(root)}>
+          {replyButton(root)}
+          {controls}
+        </ItemCard>
+      ))}
       {replyingTo === id ? (
         <ComposeBox label={`Reply to ${nameOf(id)}`} submitLabel="Send reply" autoFocus onSend={(text) => sendReply(id, text)} onCancel={() => setReplyingTo(null)} />
       ) : null}
@@ -259,9 +266,12 @@ export function ThreadView({ id }: { id: string }) {
                 <PendingCard pending={row.node.pendingEntry} />
               ) : (
                 <>
-                  <ItemCard item={row.node.item} headingLevel={3} reactions={reactionProps(row.node.item)}>
-                    {replyButton(row.node.item)}
-                  </ItemCard>
+                  {moderation.wrap(row.node.item, (controls, item) => (
+                    <ItemCard item={item} headingLevel={3} reactions={reactionProps(item)}>
+                      {replyButton(item)}
+                      {controls}
+                    </ItemCard>
+                  ))}
                   {replyingTo === row.node.id ? (
                     <div className="mt-2">
                       <ComposeBox

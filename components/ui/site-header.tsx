@@ -18,6 +18,14 @@ export function SiteHeader() {
         <Link href="/chain" className="text-sm underline-offset-2 hover:underline">
           Chain
         </Link>
+        <Link href="/moderation" className="text-sm underline-offset-2 hover:underline">
+          Moderation log
+        </Link>
+        {'me' in account && account.me.role === 'admin' ? (
+          <Link href="/admin" className="text-sm underline-offset-2 hover:underline">
+            Admin
+          </Link>
+        ) : null}
         <div className="ml-auto flex items-center gap-3 text-sm">
           {account.status === 'loading' ? null : account.status === 'signed-out' || account.status === 'error' ? (
             <>

@@ -41,5 +41,7 @@ export default defineConfig({
     { name: 'restart', testMatch: /restart\/.*\.spec\.ts$/, dependencies: ['hub'] },
     // Moderation: roles, hide/unhide live for a second person, the public moderation log.
     { name: 'moderation', testMatch: /moderation\/.*\.spec\.ts$/, dependencies: ['hub'] },
+    // Badges, proof panel, chain page, Verify thread, tamper evidence (the hub's devnet certifies).
+    { name: 'badges', testMatch: /badges\/.*\.spec\.ts$/, dependencies: ['restart'] },
   ],
 });

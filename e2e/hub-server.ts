@@ -3,7 +3,7 @@
 // on a fresh temporary data dir and a free port, bound to 127.0.0.1. The state file lets the
 // restart spec stop and start the same hub (same port, same data dir) from a worker process.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,6 +34,35 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A base port with `count` free ports after it (the devnet's validators listen on base + i). */
+export async function freePortRange(count: number): Promise<number> {
+  const isFree = (port: number) =>
+    new Promise<boolean>((resolveFree) => {
+      const server = createServer();
+      server.once('error', () => resolveFree(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30_000 + Math.floor(Math.random() * 25_000);
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await isFree(base + i);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+/**
+ * The devnet's base port for a data dir: chosen once (free, not the default 26657 another run may
+ * hold) and kept in the data dir, so a restart on the same data dir finds its validators' genesis.
+ */
+async function devnetBasePort(dataDir: string): Promise<number> {
+  const file = join(dataDir, 'e2e-devnet-base-port');
+  if (existsSync(file)) return Number(readFileSync(file, 'utf8'));
+  const base = await freePortRange(4);
+  writeFileSync(file, String(base));
+  return base;
+}
+
 export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'proofhub-e2e-data-'));
 }
@@ -53,11 +82,19 @@ async function waitForHealth(url: string, exited: () => string | null, deadline:
   throw new Error(`the hub did not answer ${url}/health within ${START_TIMEOUT_MS / 1000} s`);
 }
 
-/** Starts the hub with `npm start` and resolves once GET /health answers 200. */
-export async function startHub(options: { port: number; dataDir: string; logFile: string }): Promise<HubState> {
+/**
+ * Starts the hub with `npm start` and resolves once GET /health answers 200. Without `chain` the
+ * hub runs without validators (PROOFHUB_DEVNET=0: badges stop at `signed`, as the `hub` and
+ * `restart` specs expect); with it, npm start's 4-validator devnet runs beside it.
+ */
+export async function startHub(options: { port: number; dataDir: string; logFile: string; chain?: boolean; noBuild?: boolean }): Promise<HubState> {
   const url = `http://localhost:${options.port}`;
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn('npm', ['start', '--silent'], {
+  const chain = options.chain === true;
+  const basePort = chain ? await devnetBasePort(options.dataDir) : 0;
+  // noBuild: global setup has just built Next; a later start must not rebuild from a tree that
+  // changed meanwhile (minutes on two cores) — it serves the build the suite started with.
+  const child = spawn('npm', ['start', '--silent', ...(options.noBuild === true ? ['--', '--no-build'] : [])], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -69,6 +106,7 @@ export async function startHub(options: { port: number; dataDir: string; logFile
       NEXT_TELEMETRY_DISABLED: '1',
       // Several people act in one test; the per-account limit is not what these specs measure.
       PROOFHUB_RATE_POINTS: '1000',
+      ...(chain ? { PROOFHUB_DEVNET: '1', PROOFHUB_DEVNET_BASE_PORT: String(basePort) } : { PROOFHUB_DEVNET: '0' }),
     },
     // Its own process group, so stopHub can end npm and the node process it started together.
     detached: true,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStickyProxy, STICKY_COOKIE } from './proxy';
 import { connectClient, RoomFollower, startTestCluster, waitFor } from './testing';
 import type { ClusterUser, TestCluster } from './testing';
+import type { SignedWithContent } from '../testing/identities';
 import { checkClusterConfig } from './launcher';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? '';
@@ -80,7 +81,7 @@ describe.runIf(REDIS_URL !== '' && PG_URL !== '')('two web instances behind the 
     follower.detach();
 
     // Missed while away: a post, a reply to it and a reaction, stored through instance A.
-    const missed = [await alice.identity.post('public', { body: 'missed 1' })];
+    const missed: SignedWithContent[] = [await alice.identity.post('public', { body: 'missed 1' })];
     missed.push(await alice.identity.reply('public', missed[0]!.proof, 'missed 2'));
     missed.push({ proof: await alice.identity.react('public', missed[0]!.proof.id, 'like') });
     for (const item of missed) expect(await sender.emitWithAck('proof:submit', item)).toMatchObject({ ok: true });

@@ -143,7 +143,10 @@ export function createStickyProxy(backends: readonly Backend[]): StickyProxy {
       }
       client.destroy();
     });
-    upstream.on('close', () => client.destroy());
+    // A refused attempt closes too: only the connection that carries the client may end it.
+    upstream.on('close', () => {
+      if (connected) client.destroy();
+    });
     client.on('error', () => upstream.destroy());
     client.on('close', () => {
       upgraded.delete(client);

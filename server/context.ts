@@ -17,6 +17,9 @@ import type { RateLimitConfig, RateLimits } from './rate-limit';
 import type { RedisConnection } from './redis';
 import { rebroadcastDuplicates } from './cluster/rebroadcast';
 import { instrumentIngest } from './observability/realtime';
+import { createAgentFeatures } from './services/agents-setup';
+import type { AgentFeatures } from './services/agents-setup';
+import type { AgentLimitConfig } from './services/agents';
 import { HubEvents } from './services/events';
 import { ensureDefaultHub } from './services/hubs';
 import { createProofIngest } from './services/proof-ingest';
@@ -35,6 +38,8 @@ export interface AppContext {
   limits: RateLimits;
   ingest: ProofIngest;
   users: UserService;
+  /** Agents: registry, OAuth2 tokens, ingest rules (docs/agents.md). */
+  agents: AgentFeatures;
   logger: Logger;
   redis: RedisConnection | null;
   startedAt: Date;
@@ -53,6 +58,8 @@ export interface ContextOptions {
   now?: () => Date;
   verifier?: SignatureVerifier;
   hasher?: Hasher;
+  /** Per-agent and per-hub agent limits (defaults: DEFAULT_AGENT_LIMITS). */
+  agentLimits?: Partial<AgentLimitConfig>;
 }
 
 export async function createContext(options: ContextOptions): Promise<AppContext> {
@@ -61,15 +68,18 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const logger = options.logger ?? pino({ level: 'silent' });
   const events = new HubEvents();
   const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, options.redis ?? null);
+  const now = options.now ?? (() => new Date());
+  const agents = createAgentFeatures({ db: db.prisma, secret: options.secret, now, redis: options.redis ?? null, limits: options.agentLimits });
   const ingest = rebroadcastDuplicates(instrumentIngest(createProofIngest({
     db: db.prisma,
     verifier: options.verifier ?? nodeVerifier,
     hasher: options.hasher ?? nodeHasher,
     events,
     rateLimiter: limits.proofs,
-    now: options.now ?? (() => new Date()),
+    now,
+    agents: agents.ingest,
     onBroadcastError: (error) => logger.error({ err: error }, 'broadcast failed'),
   })), { db: db.prisma, events, logger });
   const users = createUserService({ db: db.prisma, ingest, signupLimiter: limits.signups, loginLimiter: limits.logins });
-  return { db, prisma: db.prisma, secret: options.secret, events, limits, ingest, users, logger, redis: options.redis ?? null, startedAt: new Date(), version: VERSION };
+  return { db, prisma: db.prisma, secret: options.secret, events, limits, ingest, users, agents, logger, redis: options.redis ?? null, startedAt: new Date(), version: VERSION };
 }

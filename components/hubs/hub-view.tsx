@@ -20,6 +20,7 @@ import type { PendingItem } from '../threads/item-card';
 import { Signer, TimeStamp } from '../threads/signer';
 import { Button, ErrorNote, Loading, Notice } from '../ui/controls';
 import { AddMemberForm } from './add-member-form';
+import { hiddenNotice } from '../moderation/apply-moderation';
 
 type LoadState = { status: 'loading' } | { status: 'error'; error: ApiFailure } | { status: 'ready' };
 
@@ -32,7 +33,12 @@ function byActivity(a: ThreadSummary, b: ThreadSummary): number {
 
 function ThreadRow({ summary }: { summary: ThreadSummary }) {
   const badge = useBadge({ proof: summary.root.proof, content: summary.root.content, purged: summary.root.view.purged });
-  const title = summary.title ?? (typeof summary.root.content?.body === 'string' ? summary.root.content.body.slice(0, 80) : 'Untitled thread');
+  const moderation = summary.root.moderation;
+  // A hidden thread keeps its row (and badge) but not its title: docs/moderation.md.
+  const title =
+    moderation?.hidden === true
+      ? hiddenNotice(moderation)
+      : (summary.title ?? (typeof summary.root.content?.body === 'string' ? summary.root.content.body.slice(0, 80) : 'Untitled thread'));
   return (
     <li data-testid="thread-row" data-proof-id={summary.id} className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
       <div className="flex flex-wrap items-center gap-2">

@@ -103,5 +103,5 @@ describe('rebuild-views', () => {
     await ctx.prisma.moderationView.deleteMany();
     await rebuildViews(ctx.prisma);
     expect(await snapshotViews(ctx.prisma)).toEqual(live);
-  });
+  }, 180_000); // ~40 signed proofs, three sign-ups (argon2) and three rebuilds on a shared 2-core machine
 });

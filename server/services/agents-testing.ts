@@ -14,8 +14,8 @@ export interface TestAgent {
 }
 
 /** Registers an agent for `owner` and, unless `delegate` is false, signs and submits its delegation. */
-export async function registerTestAgent(hub: TestHub, owner: TestUser, options: { name?: string; scopes?: DelegationScope[]; delegate?: boolean; expiresAt?: Date; delegatedAt?: Date } = {}): Promise<TestAgent> {
-  const identity = new TestIdentity();
+export async function registerTestAgent(hub: TestHub, owner: TestUser, options: { name?: string; scopes?: DelegationScope[]; delegate?: boolean; expiresAt?: Date; delegatedAt?: Date; seed?: Uint8Array } = {}): Promise<TestAgent> {
+  const identity = new TestIdentity(options.seed);
   const scopes = options.scopes ?? ['read', 'post', 'reply'];
   const registered = await hub.fetchJson<AgentCredentials>('/api/v1/agents', { body: { name: options.name ?? 'Helper bot', did: identity.did, scopes }, cookie: owner.cookie });
   if (registered.status !== 201) throw new Error(`agent registration failed: ${JSON.stringify(registered.body)}`);

@@ -118,19 +118,14 @@ async function main(): Promise<void> {
     });
     await new Promise((resolve) => socket.emit('subscribe', { thread: rootId }, resolve));
 
-    // Sign everything first (the clients' work, not the hub's), then submit.
-    const queues = await Promise.all(
-      writers.map(async (writer, w) => {
-        const count = Math.floor(POSTS / WRITERS) + (w < POSTS % WRITERS ? 1 : 0);
-        const replies = [];
-        for (let i = 0; i < count; i++) replies.push(await writer.identity.reply('public', root.proof, `reply ${w}.${i}`));
-        return { writer, replies };
-      }),
-    );
+    // Each writer signs a reply right before it submits it (created_at must be within ±300 s of
+    // admission, and a loaded machine can take minutes for 1,000), one after another.
     const started = performance.now();
     await Promise.all(
-      queues.map(async ({ writer, replies }) => {
-        for (const reply of replies) {
+      writers.map(async (writer, w) => {
+        const count = Math.floor(POSTS / WRITERS) + (w < POSTS % WRITERS ? 1 : 0);
+        for (let i = 0; i < count; i++) {
+          const reply = await writer.identity.reply('public', root.proof, `reply ${w}.${i}`);
           const at = performance.now();
           sent.set(reply.proof.id, at);
           const answer = await request<{ id: string }>('/api/v1/proofs', { body: reply, cookie: writer.cookie });

@@ -3,3 +3,5 @@ export { BUNDLE_FORMAT, BUNDLE_LIMITS, BUNDLE_VERSION, bundleItemSchema, bundleP
 export type { Bundle, BundleItem, BundlePage } from './schema';
 export { parseBundle, verifyBundle } from './verify';
 export type { BundleErrorCode, BundleReport } from './verify';
+export { importOrder } from './import-order';
+export type { ImportEntry } from './import-order';

@@ -14,6 +14,7 @@ import { getProof, getThread, listThreads } from '../services/threads';
 import type { Viewer } from '../services/threads';
 import { getMe } from '../services/users';
 import { agentUserId, bearerPrincipal, isAgentApiPath, registerAgentRoutes } from './agent-routes';
+import { registerBundleRoutes } from './bundle-routes';
 import { registerChainRoutes } from './chain-routes';
 import { registerModerationRoutes } from './moderation-routes';
 import { ApiFailure, Router, failureResponse, parseWith, respond } from './router';
@@ -124,6 +125,7 @@ export function createApiRouter(ctx: AppContext): Router {
   registerModerationRoutes(router, ctx, write);
   registerAgentRoutes(router, ctx, write);
   registerChainRoutes(router, ctx);
+  registerBundleRoutes(router, ctx, write);
   return router;
 }
 

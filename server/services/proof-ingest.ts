@@ -69,6 +69,11 @@ export interface ProofIngest {
   admitIdentity(input: unknown, binding: IdentityBinding): Promise<ServiceResult<{ did: string; id: string }>>;
 }
 
+/** Bundle import (server/services/import.ts): submit's checks without "the submitter is the issuer". */
+export interface ImportAdmission {
+  admitImported(input: SubmitInput, importerId: string): Promise<ServiceResult<SubmitResult>>;
+}
+
 interface StoredRow {
   id: string;
   raw: string;
@@ -76,7 +81,7 @@ interface StoredRow {
   logIndex: bigint;
 }
 
-export function createProofIngest(deps: IngestDeps): ProofIngest {
+export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmission {
   const { db } = deps;
   const issuerLocks = new KeyedMutex();
 
@@ -138,6 +143,42 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
       if (!content.ok) return content;
 
       const stored = await store(verified.value, content.value, references.value, userId, null);
+      if (!stored.ok) return stored;
+      await deps.agents?.afterStore(verified.value);
+      return { ok: true, value: submitResult(stored.value, false) };
+    });
+  }
+
+  // An imported proof was admitted by another hub, maybe long ago: every check of submit applies
+  // except that the importing admin is not its issuer, its created_at is not compared with now,
+  // the per-user rate limit (import batches instead) and an inception needs no account.
+  async function admitImported(input: SubmitInput, importerId: string): Promise<ServiceResult<SubmitResult>> {
+    const size = checkContentSize(input.content);
+    if (!size.ok) return size;
+    const parsed = parseSignedProof(input.proof);
+    if (!parsed.ok) return refuseWith(parsed);
+    const proof = parsed.value;
+    if (!SUBMITTABLE_TYPES.has(proof.type)) return refuse('unsupported_type', `${proof.type} proofs are not accepted`);
+    if (deps.agents === undefined && 'on_behalf_of' in proof.claim && proof.claim.on_behalf_of !== undefined) {
+      return refuse('unsupported_type', 'proofs on behalf of another issuer need agent support');
+    }
+    const hub = await checkHub(db, proof, importerId);
+    if (!hub.ok) return hub;
+    return issuerLocks.run(proof.issuer, async () => {
+      const identity = await loadIdentityState(db, proof.issuer);
+      if (identity === null && proof.seq !== 1) return refuse('unknown_key', `no identity proof of ${proof.issuer} is stored`);
+      const verified = verifyProof(input.proof, deps.verifier, { hasher: deps.hasher, ...(identity === null ? {} : { identity }) });
+      if (!verified.ok) return refuseWith(verified);
+      const chain = await checkChain(db, verified.value);
+      if (chain.kind === 'duplicate') return { ok: true, value: submitResult(chain.row, true) };
+      if (chain.kind === 'refused') return chain.result;
+      const delegated = (await deps.agents?.checkDelegation(db, verified.value, undefined, new Date(verified.value.created_at))) ?? { ok: true };
+      if (!delegated.ok) return delegated;
+      const references = await checkReferences(db, verified.value);
+      if (!references.ok) return references;
+      const content = checkProofContent(verified.value, input.content, deps.hasher);
+      if (!content.ok) return content;
+      const stored = await store(verified.value, content.value, references.value, importerId, null);
       if (!stored.ok) return stored;
       await deps.agents?.afterStore(verified.value);
       return { ok: true, value: submitResult(stored.value, false) };
@@ -239,7 +280,7 @@ export function createProofIngest(deps: IngestDeps): ProofIngest {
     deps.events.emit('proof:stored', event);
   }
 
-  return { submit, admitIdentity };
+  return { submit, admitIdentity, admitImported };
 }
 
 class BindingConflict extends Error {}

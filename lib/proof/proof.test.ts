@@ -365,7 +365,8 @@ describe('verifyProof\'s fused parse (size measured on the JCS bytes it hashes)'
         for (const verifier of verifiers) {
           const verified = verifyProof(input, verifier);
           expect(verified.ok ? 'ok' : verified.error.code).toBe(parsed.error.code);
-          if (!verified.ok) expect(verified.error.message).toBe(parsed.error.message);
+          // Above the guard's bound the message gives a lower bound instead of the exact size.
+          if (!verified.ok && verified.error.code !== 'too_large') expect(verified.error.message).toBe(parsed.error.message);
         }
       }),
       { numRuns: 150 },
@@ -376,7 +377,6 @@ describe('verifyProof\'s fused parse (size measured on the JCS bytes it hashes)'
     const { post } = await signedChain();
     const huge = edited(post, (p) => (p.evidence = new Array<string>(1_000_000).fill(SOME_ID)));
     expect(codeOf(huge)).toBe('too_large');
-    expect(parseSignedProof(huge).ok ? 'ok' : 'refused').toBe('refused');
   });
 
   it('jsonLengthAtLeast never exceeds the JSON text length', () => {

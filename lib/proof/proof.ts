@@ -468,8 +468,10 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
 function parseSignedProofForVerification(input: unknown): Result<{ proof: SignedProof; canonicalBody: Uint8Array }, ProofErrorCode> {
   const head = checkEnvelopeHead(input);
   if (head !== undefined) return { ok: false, error: head };
-  if (jsonLengthAtLeast(input, PROOF_LIMITS.maxProofBytes) > PROOF_LIMITS.maxProofBytes) {
-    return { ok: false, error: checkJsonSize(input, 0) ?? { code: 'too_large', message: `proof is over ${PROOF_LIMITS.maxProofBytes} bytes` } };
+  const atLeast = jsonLengthAtLeast(input, PROOF_LIMITS.maxProofBytes);
+  if (atLeast > PROOF_LIMITS.maxProofBytes) {
+    // No exact count here: serializing all of a huge input is the cost this guard avoids.
+    return fail('too_large', `proof is at least ${atLeast} bytes; the limit is ${PROOF_LIMITS.maxProofBytes}`, { atLeastBytes: atLeast, limit: PROOF_LIMITS.maxProofBytes });
   }
   const parsed = signedProofSchema.safeParse(input);
   if (!parsed.success) return { ok: false, error: checkJsonSize(input, 0) ?? classifyIssues(parsed.error.issues) };

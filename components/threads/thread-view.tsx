@@ -9,6 +9,7 @@ import type { ProofNewEvent, ReactionCountEvent } from '@/lib/protocol/events';
 import { api } from '../api/client';
 import type { ApiFailure } from '../api/client';
 import { useRoom } from '../realtime/realtime-provider';
+import { VerifyThread, canVerifyThreads } from '../verify/verify-thread';
 import { browserProofChecker } from '../proofs/use-badge';
 import { accountDid } from '../session/account-context';
 import { useSend } from '../session/use-send';
@@ -244,6 +245,7 @@ export function ThreadView({ id }: { id: string }) {
         </Link>
       </nav>
       {room.state === 'refused' ? <Notice>Live updates are off ({room.code}): {room.message}</Notice> : null}
+      {'me' in account && canVerifyThreads(account.me.role) ? <VerifyThread threadId={id} items={[...items.values()]} /> : null}
       {moderation.wrap(root, (controls) => (
         <ItemCard item={root} headingLevel={1} reactions={reactionProps(root)}>
           {replyButton(root)}

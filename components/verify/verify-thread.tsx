@@ -7,6 +7,7 @@
 // turn, with a progress bar; the report names each failure with a link to the item.
 import { useRef, useState } from 'react';
 import { nobleVerifier } from '@/lib/crypto/ed25519';
+import { canModerate } from '@/lib/protocol/moderation';
 import { createWebCryptoVerifier, webCryptoHasEd25519 } from '@/lib/verify/async-verifier';
 import type { AsyncSignatureVerifier } from '@/lib/verify/async-verifier';
 import { verifyThread } from '@/lib/verify/items';
@@ -71,7 +72,7 @@ function FailureRow({ failure, itemIds }: { failure: VerifyFailure; itemIds: Rea
 
 /** Who sees "Verify thread": moderators and admins (anyone may still verify a bundle offline). */
 export function canVerifyThreads(role: string | null | undefined): boolean {
-  return role === 'moderator' || role === 'admin';
+  return canModerate(role);
 }
 
 interface ThreadItem {

@@ -3,6 +3,7 @@
 // events names it. Attached from outside the modules it observes (server/web-server.ts and
 // server/context.ts call these once).
 import type { Server } from 'socket.io';
+import { PROOF_TYPES } from '@/lib/proof/schema';
 import type { HubEvents } from '../services/events';
 import type { ProofIngest } from '../services/proof-ingest';
 import { withLogScope } from './logging';
@@ -26,12 +27,13 @@ export function instrumentRealtime(io: AnyServer, events: HubEvents): () => void
   });
 }
 
-const PROOF_TYPES = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction']);
+// The label set is the protocol's proof types (bounded); anything else is `other`.
+const PROOF_TYPE_LABELS: ReadonlySet<string> = new Set(PROOF_TYPES);
 
 function proofType(input: unknown): string {
   const proof = typeof input === 'object' && input !== null && 'proof' in input ? input.proof : input;
   const type = typeof proof === 'object' && proof !== null && 'type' in proof ? proof.type : undefined;
-  return typeof type === 'string' && PROOF_TYPES.has(type) ? type : 'other';
+  return typeof type === 'string' && PROOF_TYPE_LABELS.has(type) ? type : 'other';
 }
 
 /** The same ingest, counting every answer in proofhub_proofs_accepted_total / _refused_total. */

@@ -40,6 +40,8 @@ export interface HeadWatcherOptions {
   verifier: SignatureVerifier;
   logger: Logger;
   intervalMs?: number;
+  /** Check heads on every Nth poll (default 5: liveness every 2 s, heads every 10 s). */
+  headEvery?: number;
   /** Only the follower instance checks heads (alerts are stored once); every instance polls /status. */
   checkHeads: () => boolean;
 }
@@ -52,6 +54,7 @@ export class HeadWatcher {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #closed = false;
+  #polls = 0;
 
   constructor(options: HeadWatcherOptions) {
     this.#options = options;
@@ -79,10 +82,11 @@ export class HeadWatcher {
   }
 
   async pollOnce(): Promise<void> {
-    await Promise.all(this.#options.urls.map((url, index) => this.#pollValidator(url, index)));
+    const checkHeads = this.#polls++ % (this.#options.headEvery ?? 5) === 0;
+    await Promise.all(this.#options.urls.map((url, index) => this.#pollValidator(url, index, checkHeads)));
   }
 
-  async #pollValidator(url: string, index: number): Promise<void> {
+  async #pollValidator(url: string, index: number, checkHeads: boolean): Promise<void> {
     const entry = this.#liveness[index] as ValidatorLivenessWire;
     let status: ValidatorStatusWire;
     try {
@@ -96,7 +100,7 @@ export class HeadWatcher {
       await raiseAlert(this.#options.db, this.#options.logger, { kind: 'wrong_chain', message: `validator ${url} runs another genesis (${status.genesis_hash})`, source: url });
       return;
     }
-    if (!this.#options.checkHeads() || status.height === 0) return;
+    if (!checkHeads || !this.#options.checkHeads() || status.height === 0) return;
     try {
       await this.checkHead(url);
     } catch (error) {

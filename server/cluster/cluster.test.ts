@@ -10,7 +10,8 @@ import type { SignedWithContent } from '../testing/identities';
 import { checkClusterConfig } from './launcher';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? '';
-const PG_URL = process.env.PG_TEST_URL ?? '';
+// Always PostgreSQL: run once, in the first pass of npm test, not again in its PostgreSQL pass.
+const PG_URL = process.env.PROOFHUB_TEST_DB === 'postgres' ? '' : (process.env.PG_TEST_URL ?? '');
 
 describe('cluster configuration', () => {
   it('refuses to start without PostgreSQL and Redis, naming both', () => {

@@ -12,7 +12,8 @@ import { connectClient, RoomFollower, startTestCluster, waitFor } from './testin
 import type { ClientSocket, ClusterUser, TestCluster } from './testing';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? '';
-const PG_URL = process.env.PG_TEST_URL ?? '';
+// Always PostgreSQL: run once, in the first pass of npm test, not again in its PostgreSQL pass.
+const PG_URL = process.env.PROOFHUB_TEST_DB === 'postgres' ? '' : (process.env.PG_TEST_URL ?? '');
 const HAVE_REDIS_SERVER = spawnSync('redis-server', ['--version']).status === 0;
 
 /** Submits until acknowledged (a retry of a stored proof is answered as a duplicate). */

@@ -24,3 +24,5 @@ registerCommand('verify', {
 registerCommand('validator', { summary: 'run one chain validator from a genesis file and a key file', load: () => import('./validator') });
 registerCommand('devnet', { summary: 'run a 4-validator chain on this machine (keys kept across restarts)', load: () => import('./devnet') });
 registerCommand('admin', { summary: 'operator commands: create-user, rebuild-views, purge-content (through the running hub)', load: () => import('./admin') });
+registerCommand('export', { summary: 'write a thread or hub as a bundle anyone can verify offline', load: () => import('./export') });
+registerCommand('import', { summary: 'load a bundle into a hub (admin): de-duplicated, resumable', load: () => import('./import') });

@@ -3,6 +3,7 @@
 // assigns to each seq, per-issuer chains and forks, delegation, thread references, and the
 // content beside post/reply proofs when given. Every failure is named by its stable code.
 import { z } from 'zod';
+import { BUNDLE_FORMAT, parseBundle, verifyBundle } from '@/lib/bundle';
 import { bytesToHex } from '@/lib/bytes';
 import { nobleVerifier } from '@/lib/crypto/ed25519';
 import { nobleHasher } from '@/lib/crypto/sha256';
@@ -19,6 +20,7 @@ import { parseProofInput } from '../proof-input';
 import type { ProofInputItem } from '../proof-input';
 
 const HELP = `Usage: proofhub verify FILE|- [--json] [--backend node|noble] [--hub HUB] [--complete] [--thread]
+                       [--require-anchors] [--genesis-hash HEX]
 
 Verifies proofs offline: each proof's schema, id (SHA-256 of its RFC 8785 form) and Ed25519
 signature with the key its issuer's identity proofs assign to that seq; each issuer's hash chain
@@ -28,7 +30,11 @@ proofs in the input; and a post's or reply's content when it comes beside the pr
 Input (FILE, or "-" for standard input):
   - one proof object
   - a JSON array of proofs
-  - a bundle: {"proofs": [...], ...}; other bundle fields are listed and not checked yet
+  - a bundle from \`proofhub export\` ({"format":"proofhub-bundle",…}, docs/bundles.md): every
+    item, identity chain and content, each anchor's certificate (against the bundle's genesis
+    validator set) and inclusion proof, the certified heads and their consistency; every
+    failure names its item (proof id) and code. Unanchored items are a warning.
+  - {"proofs": [...], ...}: the proofs only
   - JSON Lines: one proof per line (what repeated \`proofhub sign >> FILE\` writes)
   Any proof may be wrapped as {"proof": …, "content": …}, as \`proofhub sign --content\` prints.
 
@@ -40,6 +46,8 @@ Options:
   --complete         the input holds whole chains from seq 1: a missing seq fails (seq_gap)
   --thread           the input is a whole thread: every referenced proof must be in it
                      (unknown_parent otherwise)
+  --require-anchors  (bundles) an unanchored item is a failure, not a warning
+  --genesis-hash HEX (bundles) the genesis hash you trust: the bundle's validator set must have it
 
 Exit codes: 0 every proof and the set check out; 1 something failed (each failure is printed with
 its code, e.g. bad_signature, id_mismatch, fork, prev_mismatch; docs/proof-format.md lists them);
@@ -86,6 +94,8 @@ export async function run(argv: string[]): Promise<number> {
       hub: { type: 'string' },
       complete: { type: 'boolean' },
       thread: { type: 'boolean' },
+      'require-anchors': { type: 'boolean' },
+      'genesis-hash': { type: 'string' },
     },
     positionals: [1, 1],
   });
@@ -98,7 +108,16 @@ export async function run(argv: string[]): Promise<number> {
   if (!backendName.success) throw new UsageError(backendName.error.issues[0]?.message ?? '--backend must be node or noble');
   const backend = BACKENDS[backendName.data];
   const path = parsed.positionals[0] as string;
-  const input = parseProofInput(await readInput(path), path === '-' ? 'standard input' : path);
+  const text = await readInput(path);
+  const bundle = bundleOf(text);
+  if (bundle !== null) {
+    return verifyBundleFile(bundle, backend.verifier, {
+      json: values.json === true,
+      requireAnchors: values['require-anchors'] === true,
+      ...(values['genesis-hash'] === undefined ? {} : { genesisHash: values['genesis-hash'] }),
+    });
+  }
+  const input = parseProofInput(text, path === '-' ? 'standard input' : path);
 
   const setReport = verifyProofSet(
     input.items.map((item) => item.proof),
@@ -112,6 +131,47 @@ export async function run(argv: string[]): Promise<number> {
   );
   const report = buildReport(setReport, input.items, backendName.data, input.form, input.ignoredFields, backend.hasher);
   process.stdout.write(values.json === true ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatReport(report));
+  return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** The parsed JSON when it declares itself a proofhub bundle (format field), else null. */
+function bundleOf(text: string): unknown {
+  try {
+    const json = JSON.parse(text) as unknown;
+    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === BUNDLE_FORMAT ? json : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A bundle (docs/bundles.md): every item, identity chain, anchor (certificate against the
+ * bundle's genesis validator set, inclusion), certified head and the consistency between heads.
+ */
+async function verifyBundleFile(json: unknown, verifier: SignatureVerifier, options: { json: boolean; requireAnchors: boolean; genesisHash?: string }): Promise<number> {
+  const parsed = parseBundle(json);
+  if (!parsed.ok) throw new UsageError(parsed.error.message);
+  const report = await verifyBundle(parsed.value, {
+    verifier,
+    requireAnchors: options.requireAnchors,
+    ...(options.genesisHash === undefined ? {} : { expectedGenesisHash: options.genesisHash }),
+  });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report, jsonReplacer, 2)}\n`);
+    return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+  }
+  const lines: string[] = [];
+  for (const failure of report.failures) lines.push(`FAIL  ${failure.index === null ? '' : `item #${failure.index} `}${failure.id}: ${failure.code}: ${failure.message}`);
+  const warned = new Map<string, number>();
+  for (const warning of report.warnings) warned.set(warning.code, (warned.get(warning.code) ?? 0) + 1);
+  for (const [code, count] of warned) lines.push(`warn  ${count} item(s) ${code}${code === 'unanchored' ? ' (use --require-anchors to make this a failure)' : ''}`);
+  lines.push(`chain: ${report.genesisHash === null ? 'no validator set in the bundle' : `genesis ${report.genesisHash}`}; ${report.heads.length} tree head(s), ${report.consistent ? 'consistent' : 'NOT consistent'}`);
+  lines.push(
+    report.ok
+      ? `verified: ${report.kind} bundle of ${report.hub}: ${report.valid} of ${report.total} item(s) valid, ${report.anchored} anchored (${report.verifier})`
+      : `FAILED: ${report.kind} bundle of ${report.hub}: ${report.failures.length} failure(s); ${report.valid} of ${report.total} item(s) valid (${report.verifier})`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
   return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 

@@ -1,22 +1,13 @@
-// RFC 8785 JSON Canonicalization Scheme (JCS), serialized in one walk that also refuses anything
-// that is not plain JSON.
+// RFC 8785 JSON Canonicalization Scheme through the `canonicalize` package (erdtman, the RFC
+// co-author's implementation for JS): issue 2 asks for a well-kept package here, and the one rule
+// every signer and verifier shares should not be our own code.
 //
-// JCS is ECMAScript's own JSON serialization with sorted object members, so the walk leans on it:
-//   - strings (§3.2.2.2) and numbers (§3.2.2.3) are written exactly as JSON.stringify writes them
-//     (for numbers that is Number.prototype.toString, -0 as 0); lone surrogates are refused (§3.2.2.2,
-//     I-JSON, RFC 7493 §2.1) where JSON.stringify would escape them;
-//   - object members are sorted by their names as arrays of UTF-16 code units (§3.2.3), which is
-//     the default order of Array.prototype.sort on strings.
-// The members are written in sorted order by this code, never by building a sorted object and
-// handing it to JSON.stringify: engines iterate integer-like keys ("9", "10") in numeric order
-// first, which is not the JCS order.
-//
-// The `canonicalize` package (the RFC co-author's implementation) is the reference: the tests run
-// the RFC's published examples and compare with it on generated values. It was the implementation
-// here until it showed up in the proof-verification profile (docs/performance.md): it scans every
-// string for surrogates in JavaScript, tracks visited objects in a Set and builds per-level arrays,
-// and it needed a separate walk before it because 4.0.0 writes invalid JSON for undefined and
-// functions.
+// On Node 20 npm resolves canonicalize 4.0.0, which writes invalid JSON for functions and
+// `undefined` and passes lone surrogates through, so one walk first refuses anything that is not
+// plain JSON, naming where. A one-walk serializer of our own measured about 2x faster on this
+// step alone but only a few percent of proof verification (docs/performance.md, "Proof core");
+// the package stays the serializer.
+import canonicalize from 'canonicalize';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -41,74 +32,7 @@ export function hasLoneSurrogate(text: string): boolean {
   return false;
 }
 
-/**
- * Thrown inside the walk, one shared instance (no stack captured per refusal); canonicalizeJson
- * replaces it with a CanonicalizationError that says where.
- */
-const NOT_JSON = new CanonicalizationError('not plain JSON');
-
-/**
- * What JSON.stringify escapes in a string (", \, U+0000-U+001F, RFC 8785 §3.2.2.2) plus every
- * surrogate (a lone one is refused). Most strings in a proof hold none of these and are written
- * between quotes as they are, which is what JSON.stringify would write, without the call.
- */
-// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
-const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function writeString(text: string): string {
-  if (!NEEDS_CARE.test(text)) return '"' + text + '"';
-  if (hasLoneSurrogate(text)) throw NOT_JSON;
-  return JSON.stringify(text);
-}
-
-function writeValue(value: unknown, ancestors: object[]): string {
-  switch (typeof value) {
-    case 'string':
-      return writeString(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw NOT_JSON;
-      return String(value); // Number::toString, as JSON.stringify writes finite numbers (-0 as 0)
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object':
-      if (value === null) return 'null';
-      return writeContainer(value, ancestors);
-    default:
-      throw NOT_JSON;
-  }
-}
-
-function writeContainer(value: object, ancestors: object[]): string {
-  if (ancestors.includes(value)) throw NOT_JSON; // a cycle
-  ancestors.push(value);
-  let out: string;
-  if (Array.isArray(value)) {
-    out = '[';
-    for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) throw NOT_JSON; // a hole has no JSON form
-      out += (i === 0 ? '' : ',') + writeValue(value[i], ancestors);
-    }
-    out += ']';
-  } else {
-    const prototype: unknown = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) throw NOT_JSON;
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    out = '{';
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      out += (i === 0 ? '' : ',') + writeString(key) + ':' + writeValue(record[key], ancestors);
-    }
-    out += '}';
-  }
-  ancestors.pop();
-  return out;
-}
-
-/**
- * Where and why a value is not plain JSON. Runs only after the fast walk refused the value, so
- * the hot path never builds paths.
- */
+/** Where and why a value is not plain JSON, or undefined when it is. */
 function describeNonJson(value: unknown, path: string, ancestors: object[]): string | undefined {
   switch (typeof value) {
     case 'string':
@@ -148,10 +72,9 @@ function describeNonJson(value: unknown, path: string, ancestors: object[]): str
  * holes, objects other than plain ones (Date, Map, class instances), cycles.
  */
 export function canonicalizeJson(value: unknown): string {
-  try {
-    return writeValue(value, []);
-  } catch (error) {
-    if (error !== NOT_JSON) throw error; // e.g. a throwing getter: not ours to rename
-    throw new CanonicalizationError(describeNonJson(value, '$', []) ?? '$: value has no JSON form');
-  }
+  const problem = describeNonJson(value, '$', []);
+  if (problem !== undefined) throw new CanonicalizationError(problem);
+  const text = canonicalize(value);
+  if (typeof text !== 'string') throw new CanonicalizationError('$: value has no JSON form');
+  return text;
 }

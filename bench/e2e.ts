@@ -98,7 +98,10 @@ async function main(): Promise<void> {
     const rootId = rootAnswer.body.id;
 
     const sent = new Map<string, number>();
+    const accepted = new Map<string, number>();
     const latencies: number[] = [];
+    const chainLatencies: number[] = [];
+    const ingestLatencies: number[] = [];
     let lastVerifiedAt = 0;
     const socket = connectSocket(url, { path: SOCKET_PATH, transports: ['websocket'], extraHeaders: { cookie: first.cookie } });
     await new Promise<void>((resolve, reject) => {
@@ -114,6 +117,8 @@ async function main(): Promise<void> {
       sent.delete(event.id);
       lastVerifiedAt = performance.now();
       latencies.push(lastVerifiedAt - at);
+      const acceptedAt = accepted.get(event.id);
+      if (acceptedAt !== undefined) chainLatencies.push(lastVerifiedAt - acceptedAt);
       if (latencies.length === POSTS) allVerified();
     });
     await new Promise((resolve) => socket.emit('subscribe', { thread: rootId }, resolve));
@@ -130,6 +135,9 @@ async function main(): Promise<void> {
           sent.set(reply.proof.id, at);
           const answer = await request<{ id: string }>('/api/v1/proofs', { body: reply, cookie: writer.cookie });
           if (answer.status !== 201 && answer.status !== 200) throw new Error(`reply: ${JSON.stringify(answer.body)}`);
+          const acceptedAt = performance.now();
+          ingestLatencies.push(acceptedAt - at);
+          if (sent.has(reply.proof.id)) accepted.set(reply.proof.id, acceptedAt);
         }
       }),
     );
@@ -139,17 +147,24 @@ async function main(): Promise<void> {
     clearTimeout(timeout);
     socket.disconnect();
     const sorted = [...latencies].sort((a, b) => a - b);
+    const chainSorted = [...chainLatencies].sort((a, b) => a - b);
+    const ingestSorted = [...ingestLatencies].sort((a, b) => a - b);
     const latency = {
       posts: POSTS,
       verified: latencies.length,
       p50_ms: Math.round(percentile(sorted, 50)),
       p99_ms: Math.round(percentile(sorted, 99)),
       max_ms: Math.round(sorted.at(-1) ?? Number.NaN),
+      accept_p50_ms: Math.round(percentile(ingestSorted, 50)),
+      accept_p99_ms: Math.round(percentile(ingestSorted, 99)),
+      accepted_to_verified_p50_ms: Math.round(percentile(chainSorted, 50)),
+      accepted_to_verified_p99_ms: Math.round(percentile(chainSorted, 99)),
       submit_per_s: Math.round((POSTS / (submitted - started)) * 1000),
       verified_per_s: Math.round((latencies.length / (lastVerifiedAt - started)) * 1000),
       retries,
     };
     process.stdout.write(`post→verified: p50 ${latency.p50_ms} ms, p99 ${latency.p99_ms} ms, max ${latency.max_ms} ms; ${latency.verified}/${POSTS} verified; submitted ${latency.submit_per_s}/s, verified ${latency.verified_per_s}/s; load ${loadavg()[0]?.toFixed(1)}\n`);
+    process.stdout.write(`  of which POST answered (accepted): p50 ${latency.accept_p50_ms} ms, p99 ${latency.accept_p99_ms} ms; accepted→verified: p50 ${latency.accepted_to_verified_p50_ms} ms, p99 ${latency.accepted_to_verified_p99_ms} ms\n`);
 
     // Verify the thread as "Verify thread" does, from what the hub serves.
     const fetchStart = performance.now();

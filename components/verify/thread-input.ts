@@ -43,7 +43,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads a bundle object into lib/verify's input; null when it is not one. */
-export function inputFromBundle(bundle: unknown): VerifyItemsInput | null {
+export function inputFromBundle(answer: unknown): VerifyItemsInput | null {
+  // GET /api/v1/bundles answers a page {bundle, next}; a file holds the bundle itself.
+  const bundle = isRecord(answer) && isRecord(answer.bundle) ? answer.bundle : answer;
   if (!isRecord(bundle) || !Array.isArray(bundle.items)) return null;
   const items: VerifyItem[] = bundle.items.map((entry: unknown) => {
     if (!isRecord(entry)) return { proof: entry };
@@ -112,7 +114,8 @@ export async function loadThreadInput(threadId: string, pageItems: readonly Page
   const bundle = await requestJson<unknown>(`/api/v1/bundles?thread=${encodeURIComponent(threadId)}`);
   if (bundle.ok) {
     const input = inputFromBundle(bundle.value);
-    if (input !== null) return { ok: true, value: { input, bundle: bundle.value, source: 'bundle' } };
+    const file = isRecord(bundle.value) && isRecord(bundle.value.bundle) ? bundle.value.bundle : bundle.value;
+    if (input !== null) return { ok: true, value: { input, bundle: file, source: 'bundle' } };
     return { ok: false, error: { code: 'bad_response', message: 'the hub served a bundle without items', status: 200 } };
   }
   if (bundle.error.code !== 'not_found' || bundle.error.status !== 404) return bundle;

@@ -32,6 +32,7 @@ describe('Verify thread', () => {
     expect(input?.identities).toHaveLength(1);
     expect(input?.validators).toEqual({ chain_id: 'c' });
     expect(input?.consistency).toHaveLength(1);
+    expect(inputFromBundle({ bundle, next: null })?.items).toHaveLength(2);
     expect(inputFromBundle({ proofs: [] })).toBeNull();
     expect(inputFromBundle(null)).toBeNull();
   });

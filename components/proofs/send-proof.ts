@@ -6,7 +6,7 @@
 import { createContent, digestContent } from '@/lib/proof/content';
 import type { Content } from '@/lib/proof/content';
 import { buildUnsignedProof, signProof } from '@/lib/proof/proof';
-import type { IdentityClaim, ModerationAction, ReactionKind, SignedProof, UnsignedProof, Visibility } from '@/lib/proof/schema';
+import type { DelegationScope, IdentityClaim, ModerationAction, ReactionKind, SignedProof, UnsignedProof, Visibility } from '@/lib/proof/schema';
 import { ProofError } from '@/lib/proof/errors';
 import type { IdentityView, SignedProofWire } from '@/lib/protocol/views';
 import type { ApiResult, SubmitResponse } from '../api/client';
@@ -29,7 +29,10 @@ export type SendRequest =
   | { readonly type: 'post'; readonly hub: string; readonly title?: string; readonly body: string; readonly visibility: Visibility }
   | { readonly type: 'reply'; readonly hub: string; readonly body: string; readonly parent: string; readonly root: string }
   | { readonly type: 'reaction'; readonly hub: string; readonly target: string; readonly kind: ReactionKind; readonly undo: boolean }
-  | { readonly type: 'moderation'; readonly hub: string; readonly target: string; readonly action: ModerationAction; readonly reason: string };
+  | { readonly type: 'moderation'; readonly hub: string; readonly target: string; readonly action: ModerationAction; readonly reason: string }
+  // The owner's side of agents (docs/agents.md): identity state, so always in hub "public".
+  | { readonly type: 'delegation'; readonly hub: 'public'; readonly agent: string; readonly scopes: readonly DelegationScope[]; readonly expiresAt: string }
+  | { readonly type: 'revocation'; readonly hub: 'public'; readonly agent: string; readonly reason?: string };
 
 export interface SendFailure {
   readonly code: string;
@@ -93,6 +96,10 @@ export async function sendProof(
       : { parent: request.parent, root: request.root, content_digest: contentDigest };
   } else if (request.type === 'reaction') {
     claim = request.undo ? { target: request.target, kind: request.kind, undo: true } : { target: request.target, kind: request.kind };
+  } else if (request.type === 'delegation') {
+    claim = { agent: request.agent, scopes: [...request.scopes], expires_at: request.expiresAt };
+  } else if (request.type === 'revocation') {
+    claim = request.reason === undefined ? { agent: request.agent } : { agent: request.agent, reason: request.reason };
   } else {
     claim = { target: request.target, action: request.action, reason: request.reason };
   }

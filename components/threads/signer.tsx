@@ -1,7 +1,9 @@
 // Who signed an item: the display name and username the hub reports, and the DID the signature
 // was checked against (the badge says whether it was). The DID is shortened, with the full value
 // in the tooltip and for screen readers.
+import Link from 'next/link';
 import type { SignerView } from '@/lib/protocol/views';
+import { AgentBadge } from '../agents/agent-badge';
 
 export function shortDid(did: string): string {
   return did.length > 24 ? `${did.slice(0, 14)}…${did.slice(-6)}` : did;
@@ -15,6 +17,11 @@ export function Signer({ signer }: { signer: SignerView }) {
         {name}
       </span>
       {signer.username === null ? null : <span className="text-zinc-600 dark:text-zinc-400">@{signer.username}</span>}
+      {signer.agent === undefined ? null : (
+        <Link href={`/agents/${signer.agent.id}`} data-testid="agent-badge">
+          <AgentBadge owner={signer.agent.owner} />
+        </Link>
+      )}
       <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400" title={signer.did}>
         <span aria-hidden="true">{shortDid(signer.did)}</span>
         <span className="sr-only">{signer.did}</span>

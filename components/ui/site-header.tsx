@@ -21,6 +21,9 @@ export function SiteHeader() {
         <Link href="/moderation" className="text-sm underline-offset-2 hover:underline">
           Moderation log
         </Link>
+        <Link href="/agents" className="text-sm underline-offset-2 hover:underline">
+          Agents
+        </Link>
         {'me' in account && account.me.role === 'admin' ? (
           <Link href="/admin" className="text-sm underline-offset-2 hover:underline">
             Admin

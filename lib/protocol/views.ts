@@ -42,6 +42,8 @@ export interface SignerView {
   username: string | null;
   /** Display name from the signer's identity proof. */
   display_name: string | null;
+  /** Set when the signer is a registered AI agent (docs/agents.md): its page id and owner. */
+  agent?: { id: string; owner: string };
 }
 
 /** Where a stored proof sits, as derived by the server. */

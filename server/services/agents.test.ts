@@ -39,7 +39,7 @@ describe('agents over Socket.IO', () => {
     expect(await socket.emitWithAck('proof:submit', post)).toMatchObject({ ok: true, data: { id: post.proof.id, status: 'signed' } });
     const event = await seen;
     expect(event.proof).toEqual(post.proof);
-    expect(event.view.signer).toMatchObject({ did: agent.identity.did, display_name: 'Helper bot' });
+    expect(event.view.signer).toMatchObject({ did: agent.identity.did, display_name: 'Helper bot', agent: { id: agent.credentials.agent.id, owner: 'alice' } });
 
     // Acting for the owner: allowed for reply (granted), refused for react (not granted).
     const onBehalf = await agent.identity.reply('public', post.proof, 'for alice', { advance: false });

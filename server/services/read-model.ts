@@ -45,13 +45,20 @@ export function threadOf(row: Pick<ProofRow, 'id' | 'type' | 'refRoot'>): string
 
 export async function loadSigners(db: DbOrTx, dids: Iterable<string>): Promise<Map<string, SignerView>> {
   const list = [...new Set(dids)];
-  const [users, identities] = await Promise.all([
+  const [users, identities, agents] = await Promise.all([
     db.user.findMany({ where: { did: { in: list } }, select: { did: true, username: true } }),
     db.identityView.findMany({ where: { did: { in: list } }, select: { did: true, displayName: true } }),
+    db.agent.findMany({ where: { did: { in: list } }, select: { id: true, did: true, owner: { select: { username: true } } } }),
   ]);
+  const agentOf = new Map(agents.map((agent) => [agent.did, { id: agent.id, owner: agent.owner.username }]));
   const usernames = new Map(users.map((user) => [user.did, user.username]));
   const names = new Map(identities.map((identity) => [identity.did, identity.displayName]));
-  return new Map(list.map((did) => [did, { did, username: usernames.get(did) ?? null, display_name: names.get(did) ?? null }]));
+  return new Map(
+    list.map((did) => {
+      const agent = agentOf.get(did);
+      return [did, { did, username: usernames.get(did) ?? null, display_name: names.get(did) ?? null, ...(agent === undefined ? {} : { agent }) }];
+    }),
+  );
 }
 
 /** ProofViews for rows, with depths and signers looked up in two queries. */

@@ -83,6 +83,23 @@ describe('proofhub export / verify / import', () => {
     await expect(runVerify([join(dir, 'broken.json')])).rejects.toThrow();
   }, 120_000);
 
+  it('pages a hub, and answers not_found for a private hub to a non-member', async () => {
+    const first = await source.fetchJson<{ bundle: { kind: string; items: unknown[] }; next: string | null }>('/api/v1/bundles?hub=public&limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.bundle.kind).toBe('hub');
+    expect(first.body.bundle.items).toHaveLength(2);
+    expect(first.body.next).not.toBeNull();
+    const file = join(dir, 'hub.json');
+    expect((await capture(() => runExport(['--url', source.url, '--hub', 'public', '-o', file]))).code).toBe(0);
+    expect((await capture(() => runVerify([file]))).code).toBe(0);
+
+    expect((await source.fetchJson('/api/v1/hubs', { body: { id: 'secret', name: 'Secret', visibility: 'private' }, cookie: alice.cookie })).status).toBe(201);
+    expect((await source.fetchJson('/api/v1/bundles?hub=secret')).status).toBe(404);
+    expect((await source.fetchJson('/api/v1/bundles?hub=secret', { cookie: bob.cookie })).status).toBe(404);
+    expect((await source.fetchJson('/api/v1/bundles?hub=secret', { cookie: alice.cookie })).status).toBe(200);
+    expect((await source.fetchJson('/api/v1/bundles?hub=public&thread=' + root.id)).status).toBe(400);
+  }, 120_000);
+
   it('imports into a second hub, and importing twice changes nothing', async () => {
     const file = join(dir, 'thread.json');
     const admin = await target.signUp('operator');

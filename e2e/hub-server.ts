@@ -43,7 +43,9 @@ export async function freePortRange(count: number): Promise<number> {
       server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
     });
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 25_000);
+    // Below Linux's ephemeral range (32768-60999): a port there can be taken by any outgoing
+    // connection between this check and the validator's listen.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     let free = true;
     for (let i = 0; i < count && free; i++) free = await isFree(base + i);
     if (free) return base;

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
 import { test as base } from '../fixtures';
 import { freePort, newDataDir, startHub, stopHubAndWait } from '../hub-server';
 import type { HubState } from '../hub-server';
@@ -47,6 +48,15 @@ export async function waitForChain(state: HubState, timeoutMs = 5 * 60_000): Pro
     await new Promise((wait) => setTimeout(wait, 1_000));
   }
   throw new Error(`the hub's devnet did not certify a head within ${timeoutMs / 1000} s; see ${state.logFile}`);
+}
+
+/**
+ * Makes the signed-in account of `page` a moderator (the first account of a fresh hub is already
+ * its admin, whose role the CLI leaves alone).
+ */
+export async function ensureModerator(page: Page, state: HubState, username: string): Promise<void> {
+  const me = (await (await page.request.get('/api/v1/me')).json()) as { role?: string };
+  if (me.role !== 'admin' && me.role !== 'moderator') runAdmin(state, ['grant-moderator', '--username', username]);
 }
 
 /** Runs `npx proofhub admin …` against the running hub (admin socket in its data dir). */

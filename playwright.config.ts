@@ -41,6 +41,8 @@ export default defineConfig({
     { name: 'restart', testMatch: /restart\/.*\.spec\.ts$/, dependencies: ['hub'] },
     // Moderation: roles, hide/unhide live for a second person, the public moderation log.
     { name: 'moderation', testMatch: /moderation\/.*\.spec\.ts$/, dependencies: ['hub'] },
+    // Agents: registered on the Agents page, posting with the SDK, seen live, revoked (no chain needed).
+    { name: 'agents', testMatch: /agents\/.*\.spec\.ts$/ },
     // Badges, proof panel, chain page, Verify thread, tamper evidence (the hub's devnet certifies).
     { name: 'badges', testMatch: /badges\/.*\.spec\.ts$/, dependencies: ['restart'] },
   ],

@@ -87,10 +87,14 @@ export function AgentsPanel() {
     if (!window.confirm(`Revoke ${agent.name}? Its tokens and connections stop at once; its earlier proofs stay valid.`)) return;
     setBusy(true);
     setError(null);
-    const signed = await send({ type: 'revocation', hub: 'public', agent: agent.did, reason: 'revoked by its owner' });
-    if (!signed.ok) setError(`The revocation was not accepted (${signed.error.code}): ${signed.error.message}`);
-    await reload();
-    setBusy(false);
+    // finally: a failed request must not leave every button disabled.
+    try {
+      const signed = await send({ type: 'revocation', hub: 'public', agent: agent.did, reason: 'revoked by its owner' });
+      if (!signed.ok) setError(`The revocation was not accepted (${signed.error.code}): ${signed.error.message}`);
+      await reload();
+    } finally {
+      setBusy(false);
+    }
   }
 
   function generateKey() {
@@ -111,9 +115,10 @@ export function AgentsPanel() {
         </p>
         <form onSubmit={(event) => void register(event)} className="mt-3 space-y-3">
           <TextField label="Name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={64} />
-          <div className="flex items-end gap-2">
+          {/* Aligned with the input, not with the hint under it. */}
+          <div className="flex items-start gap-2">
             <TextField className="flex-1" label="Agent did:key" hint="The agent’s public key. Generate one to download its key file." value={did} onChange={(event) => setDid(event.target.value)} required />
-            <Button variant="secondary" onClick={generateKey}>Generate a key</Button>
+            <Button variant="secondary" className="mt-7" onClick={generateKey}>Generate a key</Button>
           </div>
           <fieldset>
             <legend className="text-sm font-medium">Scopes</legend>

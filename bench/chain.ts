@@ -22,7 +22,6 @@
 // a target is missed), --profile DIR (V8 CPU profiles of the validators into DIR).
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +29,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { type LeafJson, makeSignedLeaves, readStatus } from '@/workers/client';
 import { type Devnet, startDevnet } from '@/workers/devnet';
+import { portsFree } from '@/workers/ports';
 
 const TARGET_THROUGHPUT_RATIO = 0.5;
 const TARGET_P50_MS = 300;
@@ -133,18 +133,6 @@ function measureRawVerify(seconds: number): { wall: number; cpu: number } {
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function portsFree(base: number, count: number): Promise<boolean> {
-  for (let port = base; port < base + count; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (!free) return false;
-  }
-  return true;
 }
 
 async function findBasePort(): Promise<number> {

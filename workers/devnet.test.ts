@@ -4,7 +4,6 @@
 // RPC and the peer port that changes nothing. No timing asserts: every wait is "until X, or fail
 // after a generous deadline".
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,20 +18,9 @@ import { readKeyFile } from './keys';
 import { decodeFrame, encodeHello, encodeMessage, encodeMessageBody, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes, messageSigningBytes } from './links/envelope';
 import { PEER_PATH } from './links/peer-links';
 import { ValidatorStore } from './store';
+import { portsFree } from './ports';
 
 const TEST_TIMEOUT = 240_000;
-
-async function portsFree(base: number, count: number): Promise<boolean> {
-  for (let port = base; port < base + count; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (!free) return false;
-  }
-  return true;
-}
 
 async function findBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {

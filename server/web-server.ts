@@ -14,6 +14,7 @@ import { observeRequest } from './observability/http';
 import { instrumentRealtime } from './observability/realtime';
 import { createRealtime } from './realtime/realtime';
 import type { Realtime } from './realtime/realtime';
+import { listenOn } from './listen';
 
 export interface NextHandlers {
   handleRequest: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -74,15 +75,7 @@ export function createWebServer(ctx: AppContext, next: NextHandlers | null): Web
   return {
     server,
     realtime,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
-        });
-      }),
+    listen: (port, host) => listenOn(server, port, host),
     close: async (timeoutMs = 5000) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       stopInstrumenting();

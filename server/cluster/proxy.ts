@@ -13,6 +13,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } fro
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { listenOn } from '../listen';
 
 export const STICKY_COOKIE = 'proofhub_node';
 /** How long a backend that refused a connection is skipped. */
@@ -159,15 +160,7 @@ export function createStickyProxy(backends: readonly Backend[]): StickyProxy {
 
   return {
     server,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
-        });
-      }),
+    listen: (port, host) => listenOn(server, port, host),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of upgraded) socket.destroy();

@@ -32,9 +32,6 @@ import { buildProofViews, contentOf, proofRowSelect } from './read-model';
 import { applyProofToViews } from './views';
 
 /** JSON bytes of the content beside a proof: a 20 000-character body of 4-byte characters fits. */
-/** pg_advisory_xact_lock key serializing proof inserts: "prooflog" as ASCII. */
-const LOG_ORDER_LOCK_KEY = '8102661203843379047';
-
 export const MAX_CONTENT_BYTES = 96 * 1024;
 
 /** Types a person submits over REST or Socket.IO; identity seq 1 goes through sign-up or bind. */
@@ -225,11 +222,6 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
           const bound = await tx.user.updateMany({ where: { id: binding.userId, did: null }, data: { did: proof.issuer } });
           if (bound.count !== 1) throw new BindingConflict();
         }
-        // log_index (a sequence) is drawn at insert but becomes visible at commit: two writers
-        // could commit 7 before 6, and a client catching up `since: 6` in between would never see
-        // 6. One transaction-scoped lock makes commit order equal log order on every instance
-        // (docs/operations.md, "Catch-up"); PGlite is one session, where it costs nothing.
-        await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${LOG_ORDER_LOCK_KEY})::text AS locked`);
         const row = await tx.proof.create({
           data: {
             id: proof.id,

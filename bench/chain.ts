@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { type LeafJson, makeSignedLeaves, readStatus } from '@/workers/client';
 import { type Devnet, startDevnet } from '@/workers/devnet';
-import { portsFree } from '@/workers/ports';
+import { freeBasePort } from '@/workers/ports';
 
 const TARGET_THROUGHPUT_RATIO = 0.5;
 const TARGET_P50_MS = 300;
@@ -133,11 +133,6 @@ function measureRawVerify(seconds: number): { wall: number; cpu: number } {
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function findBasePort(): Promise<number> {
-  for (let base = 46000; base < 50000; base += 4) if (await portsFree(base, 4)) return base;
-  throw new Error('no free port range');
 }
 
 /** Follows validator 0's commit stream; records when each leaf id was first seen committed. */
@@ -261,7 +256,7 @@ async function main(): Promise<number> {
     process.stdout.write('starting 4 validators… ');
     devnet = await startDevnet({
       dir,
-      basePort: await findBasePort(),
+      basePort: await freeBasePort(4),
       logLevel: 'warn',
       timeoutMs: 2000,
       readyTimeoutMs: 120_000,

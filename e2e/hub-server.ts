@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freeBasePort } from '@/workers/ports';
 
 export interface HubState {
   url: string;
@@ -34,25 +35,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A base port with `count` free ports after it (the devnet's validators listen on base + i). */
-export async function freePortRange(count: number): Promise<number> {
-  const isFree = (port: number) =>
-    new Promise<boolean>((resolveFree) => {
-      const server = createServer();
-      server.once('error', () => resolveFree(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Below Linux's ephemeral range (32768-60999): a port there can be taken by any outgoing
-    // connection between this check and the validator's listen.
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    let free = true;
-    for (let i = 0; i < count && free; i++) free = await isFree(base + i);
-    if (free) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
-
 /**
  * The devnet's base port for a data dir: chosen once (free, not the default 26657 another run may
  * hold) and kept in the data dir, so a restart on the same data dir finds its validators' genesis.
@@ -60,7 +42,7 @@ export async function freePortRange(count: number): Promise<number> {
 async function devnetBasePort(dataDir: string): Promise<number> {
   const file = join(dataDir, 'e2e-devnet-base-port');
   if (existsSync(file)) return Number(readFileSync(file, 'utf8'));
-  const base = await freePortRange(4);
+  const base = await freeBasePort(4);
   writeFileSync(file, String(base));
   return base;
 }

@@ -18,17 +18,9 @@ import { readKeyFile } from './keys';
 import { decodeFrame, encodeHello, encodeMessage, encodeMessageBody, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes, messageSigningBytes } from './links/envelope';
 import { PEER_PATH } from './links/peer-links';
 import { ValidatorStore } from './store';
-import { portsFree } from './ports';
+import { freeBasePort } from './ports';
 
 const TEST_TIMEOUT = 240_000;
-
-async function findBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 41000 + Math.floor(Math.random() * 2000) * 4;
-    if (await portsFree(base, 4)) return base;
-  }
-  throw new Error('no free port range');
-}
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -121,7 +113,7 @@ describe('devnet of 4 validator processes', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'proofhub-devnet-'));
-    devnet = await startDevnet({ dir, basePort: await findBasePort(), timeoutMs: 800, idleBlockMs: 150, blockTimeMs: 10, logLevel: 'warn', readyTimeoutMs: 120_000 });
+    devnet = await startDevnet({ dir, basePort: await freeBasePort(4), timeoutMs: 800, idleBlockMs: 150, blockTimeMs: 10, logLevel: 'warn', readyTimeoutMs: 120_000 });
     pinned = { chainId: hexToBytes(devnet.genesis.hash), validators: devnet.genesis.validators.map((validator) => validator.publicKey) };
   }, TEST_TIMEOUT);
 

@@ -1,11 +1,13 @@
 // CLI argument handling of `proofhub validator` and the devnet's on-disk preparation.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex } from '@/lib/bytes';
-import { DevnetError, prepareDevnet } from './devnet';
+import { DevnetError, prepareDevnet, startDevnet } from './devnet';
 import { readKeyFile } from './keys';
+import { freeBasePort } from './ports';
 import { parseValidatorArgs, ValidatorUsageError } from './validator-process';
 
 const dirs: string[] = [];
@@ -52,4 +54,24 @@ describe('prepareDevnet', () => {
     expect(again.genesis.hash).toBe(first.genesis.hash);
     await expect(prepareDevnet({ dir, basePort: 45200 })).rejects.toBeInstanceOf(DevnetError);
   });
+});
+
+describe('a devnet whose port is taken', () => {
+  it('reports the validator that could not listen as exited, instead of waiting for it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'proofhub-devnet-taken-'));
+    dirs.push(dir);
+    const basePort = await freeBasePort(4);
+    // Another program on validator 0's port: it accepts and drops every connection.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(basePort, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      await expect(startDevnet({ dir, basePort, logLevel: 'warn', readyTimeoutMs: 60_000 })).rejects.toThrow(/validator 0 exited during start/);
+      // Failing fast is the point: waiting out readyTimeoutMs is what hid the cause before.
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(await readFile(join(dir, 'validator-0', 'validator.log'), 'utf8')).toMatch(/EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  }, 90_000);
 });

@@ -97,7 +97,7 @@ export async function runValidatorProcess(argv: string[]): Promise<number> {
     process.stdout.write(`${VALIDATOR_USAGE}\n`);
     return 0;
   }
-  let node: ValidatorNode;
+  let node: ValidatorNode | undefined;
   try {
     const genesis = await readGenesisFile(options.genesis);
     const key = await readKeyFile(options.key);
@@ -107,7 +107,7 @@ export async function runValidatorProcess(argv: string[]): Promise<number> {
     if (index < 0) throw new KeyFileError('key_file_mismatch', `the key in ${options.key} is not one of the validators in ${options.genesis}`);
     const dataDir = resolve(options.data ?? `./data/validator-${index}`);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    node = new ValidatorNode({
+    const running = new ValidatorNode({
       genesis,
       key,
       dataDir,
@@ -122,27 +122,32 @@ export async function runValidatorProcess(argv: string[]): Promise<number> {
         process.kill(process.pid, 'SIGTERM');
       },
     });
+    node = running;
     const stopped = new Promise<number>((resolveStop) => {
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;
         stopping = true;
         log.info({ signal }, 'stopping');
-        void node.stop().finally(() => resolveStop(fatal === null ? 0 : 1));
+        void running.stop().finally(() => resolveStop(fatal === null ? 0 : 1));
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
       // A devnet child: die with the parent rather than linger as an orphan.
       if (process.send !== undefined) process.once('disconnect', () => stop('parent exited'));
     });
-    await node.start();
-    process.stdout.write(`proofhub validator ${node.index} listening on ${node.url}\n`);
+    await running.start();
+    process.stdout.write(`proofhub validator ${running.index} listening on ${running.url}\n`);
     const code = await stopped;
     // The devnet's IPC channel would keep the event loop alive.
     if (process.connected) process.disconnect();
     return code;
   } catch (error) {
     process.stderr.write(`proofhub validator: ${(error as Error).message}\n`);
+    // A start that failed half-way (e.g. its port taken) must not leave the process running: close
+    // what was opened, and let go of a devnet parent's IPC channel so the parent sees the exit.
+    await node?.stop().catch(() => undefined);
+    if (process.connected) process.disconnect();
     // Unreadable or invalid input files are usage errors (docs/cli.md); anything else failed.
     return error instanceof GenesisError || error instanceof KeyFileError ? 2 : 1;
   }

@@ -20,6 +20,7 @@ import type { ProofStatusEvent } from '@/lib/protocol/events';
 import { startDevnet } from '@/workers/devnet';
 import type { Devnet } from '@/workers/devnet';
 import { readKeyFile } from '@/workers/keys';
+import { freeBasePort } from '@/workers/ports';
 import pino from 'pino';
 import { nodeVerifier } from '../crypto/ed25519-node';
 import { HeadWatcher } from './head-watcher';
@@ -31,8 +32,6 @@ import { chainPins } from './config';
 import type { ChainConfig } from './config';
 import { startChainService } from './service';
 import type { ChainService } from './service';
-
-const BASE_PORT = 41000 + (process.pid % 500) * 8;
 
 let dir: string;
 let devnet: Devnet;
@@ -86,7 +85,7 @@ function startService(hub: TestHub, urls: string[]): ChainService {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'proofhub-chain-test-'));
-  devnet = await startDevnet({ dir, basePort: BASE_PORT, logLevel: 'warn', readyTimeoutMs: 180_000 });
+  devnet = await startDevnet({ dir, basePort: await freeBasePort(4), logLevel: 'warn', readyTimeoutMs: 180_000 });
   config = { genesis: devnet.genesis, genesisPath: devnet.genesisPath, urls: [...devnet.urls] };
 }, 200_000);
 

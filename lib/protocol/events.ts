@@ -4,6 +4,7 @@
 // promise (DESIGN.md, "Realtime contract"; docs/api.md has the prose version).
 import { z } from 'zod';
 import type { AgentSocketData } from './agents';
+import type { AnchorWire } from './chain';
 import type { ApiErrorCode } from './errors';
 import type { ModerationUpdate } from './moderation';
 import type { ContentWire, ProofStatus, ProofView, ReactionCounts, SignedProofWire } from './views';
@@ -87,8 +88,8 @@ export interface ProofStatusEvent {
   status: ProofStatus;
   /** Why the proof is invalid (status "invalid"); absent otherwise. */
   reason?: { code: string; message: string };
-  /** Anchor data once the chain issue lands (block height, tree size, inclusion proof …). */
-  anchor?: Record<string, unknown>;
+  /** The proof's anchor (lib/protocol/chain.ts anchorSchema), sent with `verified`. Unchecked: clients verify it. */
+  anchor?: AnchorWire;
 }
 
 export interface ReactionCountEvent {

@@ -1,6 +1,7 @@
 // Shapes the hub sends to clients: REST bodies and Socket.IO payloads share them. Everything here
 // is plain JSON. A client never trusts a view for a badge: it re-checks the proof itself (the view
 // only says where the proof sits: thread, parent, depth, log index).
+import type { AnchorWire } from './chain';
 import type { ItemModeration, Role } from './moderation';
 
 /** A signed proof exactly as stored (lib/proof's signed proof: v, type, hub, issuer, seq, prev, created_at, claim, evidence, id, sig). */
@@ -66,6 +67,11 @@ export interface ProofView {
   signer: SignerView;
   /** True when the content was purged (the proof stays valid; content is null). */
   purged: boolean;
+  /**
+   * The proof's anchor once verified (as GET /api/v1/proofs/:id `anchor`), in thread views only;
+   * absent otherwise. Unchecked: the client verifies it against its pinned validator set.
+   */
+  anchor?: AnchorWire;
 }
 
 /** One proof with everything a client needs to check and show it. */

@@ -6,6 +6,7 @@ import { refuse } from '../errors';
 import type { ServiceResult } from '../errors';
 import { hubAccess } from './hubs';
 import { buildItems, proofRowSelect } from './read-model';
+import { attachAnchors } from './view-anchors';
 
 export interface Viewer {
   userId: string | null;
@@ -63,6 +64,7 @@ export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer): Pro
   const replyIds = await db.replyView.findMany({ where: { rootId }, orderBy: { logIndex: 'asc' }, select: { id: true } });
   const rows = await db.proof.findMany({ where: { id: { in: [rootId, ...replyIds.map((reply) => reply.id)] } }, select: proofRowSelect, orderBy: { logIndex: 'asc' } });
   const items = await buildItems(db, rows, viewer.did);
+  await attachAnchors(db, items);
   const [root, ...replies] = items;
   if (root === undefined || root.proof.id !== rootId) throw new Error(`thread ${rootId} has no root proof`);
   const { root: _root, ...summary } = summaryOf(thread, root);

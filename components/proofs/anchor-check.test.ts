@@ -103,6 +103,24 @@ describe('AnchorChecker', () => {
     expect(wrongChain).toMatchObject({ state: 'invalid', reason: { code: 'invalid_certificate' } });
   });
 
+  it('checks a thread of anchors from its view without a request each, one certificate per head', async () => {
+    const proofs = await checkedProofs(24);
+    const chain = createChainFixture(proofs.map((p) => p.proof));
+    const pin = new ChainPin(() => answer(chain.validatorSet));
+    const checker = new AnchorChecker(pin, noFetch);
+    // As a thread view carries them: each item's anchor parsed from its own JSON (no shared objects).
+    const badges = await Promise.all(proofs.map((proof, i) => checker.badge(proof, { status: 'verified', anchor: JSON.parse(JSON.stringify(chain.anchor(i))) as unknown })));
+    expect(badges.map((badge) => badge.state)).toEqual(proofs.map(() => 'verified'));
+    const pinned = await pin.get();
+    expect(pinned.ok && pinned.pinned.certificates.checkedCount).toBe(1);
+    // Under an older head too: a second certificate, checked once, and still every path is checked.
+    const older = await Promise.all(proofs.slice(0, 12).map((proof, i) => checker.badge(proof, { status: 'verified', anchor: chain.anchor(i, 12) })));
+    expect(older.map((badge) => badge.state)).toEqual(older.map(() => 'verified'));
+    expect(pinned.ok && pinned.pinned.certificates.checkedCount).toBe(2);
+    const moved = await checker.badge(proofs[13] as BrowserChecked, { status: 'verified', anchor: chain.anchor(12) });
+    expect(moved).toMatchObject({ state: 'invalid', reason: { code: 'inclusion_invalid' } });
+  });
+
   it('pins the validator set once per page and retries only when the hub was unreachable', async () => {
     const proofs = await checkedProofs(2);
     const chain = createChainFixture(proofs.map((p) => p.proof));

@@ -7,6 +7,7 @@ import type { ProofNewEvent } from '@/lib/protocol/events';
 import { startTestHub } from '../testing/hub';
 import type { TestHub, TestUser } from '../testing/hub';
 import { accessToken, connectAgent, fetchToken, registerTestAgent, revoke } from './agents-testing';
+import type { TestAgent } from './agents-testing';
 
 let hub: TestHub;
 let alice: TestUser;
@@ -88,7 +89,10 @@ describe('agents over Socket.IO', () => {
 describe('agent limits', () => {
   it('refuses past the per-agent budget with retry_after, and holds a per-hub budget across agents', async () => {
     for (const id of ['solo', 'busy']) expect((await hub.fetchJson('/api/v1/hubs', { body: { id, name: id }, cookie: alice.cookie })).status).toBe(201);
-    const agents = await Promise.all(['One', 'Two', 'Three'].map((name) => registerTestAgent(hub, alice, { name, scopes: ['read', 'post'] })));
+    // One after another: each delegation is alice's next seq, and three in flight at once could
+    // reach her chain out of order (seq_gap), as any client sending unacknowledged seqs would.
+    const agents: TestAgent[] = [];
+    for (const name of ['One', 'Two', 'Three']) agents.push(await registerTestAgent(hub, alice, { name, scopes: ['read', 'post'] }));
     const sockets = await Promise.all(agents.map(async (agent) => connectAgent(hub, await accessToken(hub, agent))));
     const submit = async (index: number, hubId: string, advance = true) => {
       const agent = agents[index];

@@ -34,6 +34,9 @@ import { applyProofToViews } from './views';
 /** JSON bytes of the content beside a proof: a 20 000-character body of 4-byte characters fits. */
 export const MAX_CONTENT_BYTES = 96 * 1024;
 
+/** pg_advisory_xact_lock key that orders proof inserts: "prooflog" as ASCII. */
+export const LOG_ORDER_LOCK_KEY = '8102661203843379047';
+
 /** Types a person submits over REST or Socket.IO; identity seq 1 goes through sign-up or bind. */
 const SUBMITTABLE_TYPES: ReadonlySet<string> = new Set(['identity', 'key_rotation', 'post', 'reply', 'reaction', 'moderation', 'delegation', 'revocation']);
 /** Types that must be in hub "public": an issuer's identity is not a hub's. */
@@ -215,6 +218,13 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
     let outcome: { row: StoredRow; reaction: Omit<ReactionCountEvent, 'hub'> | null; moderation?: ModerationChange | undefined };
     try {
       outcome = await db.$transaction(async (tx) => {
+        // log_index is a sequence value drawn at the insert but visible only at commit: without
+        // this lock two writers could commit 7 after 8, and a client that saw 8 and then caught
+        // up with `since: 8` would never get 7. Held from before the draw until commit, the lock
+        // makes commit order equal log order on every instance (docs/operations.md, "Reconnect
+        // catch-up"). Taken first, before any row lock, so it cannot join a deadlock with
+        // another ingest transaction. PGlite is one session: there it never waits.
+        await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${LOG_ORDER_LOCK_KEY})::text AS locked`);
         if (binding?.kind === 'create') {
           await tx.user.create({ data: { id: binding.userId, username: binding.username, passwordHash: binding.passwordHash, role: binding.role, did: proof.issuer } });
         }

@@ -31,11 +31,12 @@ export const logIndexSchema = z.number().int().nonnegative().max(Number.MAX_SAFE
 /**
  * A room: one hub (every proof in it: new threads, replies, reactions) or one thread (its root,
  * replies and reactions). `since` replays the proofs of that room with a larger log index as
- * proof:new events before the ack, so a client that reconnects gets what it missed.
+ * proof:new events before the ack, so a client that reconnects gets what it missed;
+ * `status_since` (a status index) replays the status changes it missed as proof:status.
  */
 export const subscribeSchema = z.union([
-  z.strictObject({ hub: hubIdSchema, since: logIndexSchema.optional() }),
-  z.strictObject({ thread: proofIdSchema, since: logIndexSchema.optional() }),
+  z.strictObject({ hub: hubIdSchema, since: logIndexSchema.optional(), status_since: logIndexSchema.optional() }),
+  z.strictObject({ thread: proofIdSchema, since: logIndexSchema.optional(), status_since: logIndexSchema.optional() }),
 ]);
 export type SubscribePayload = z.infer<typeof subscribeSchema>;
 
@@ -63,6 +64,10 @@ export interface SubscribeResult {
   replayed: number;
   /** Highest log index the server has stored when the ack is sent. */
   log_index: number;
+  /** How many missed status changes were replayed as proof:status (0 without `status_since`). */
+  status_replayed: number;
+  /** The `status_since` to send next time (changes above it arrive live; docs/operations.md). */
+  status_index: number;
 }
 
 export interface SubmitResult {
@@ -90,6 +95,8 @@ export interface ProofStatusEvent {
   reason?: { code: string; message: string };
   /** The proof's anchor (lib/protocol/chain.ts anchorSchema), sent with `verified`. Unchecked: clients verify it. */
   anchor?: AnchorWire;
+  /** This change's place in the hub's status log: the client's next `status_since` (docs/operations.md). */
+  status_index?: number;
 }
 
 export interface ReactionCountEvent {

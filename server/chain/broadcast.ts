@@ -3,6 +3,8 @@
 // the clients of every web instance, so one follower is enough.
 import { hubRoom, threadRoom } from '@/lib/protocol/events';
 import type { ChainHeadEvent, ProofStatusEvent } from '@/lib/protocol/events';
+import type { DbOrTx } from '../db/types';
+import { stampStatusEvents } from '../realtime/catch-up';
 import type { HubServer } from '../realtime/realtime';
 
 export interface StatusChange {
@@ -16,14 +18,26 @@ export interface ChainBroadcaster {
   chainHead(event: ChainHeadEvent): void;
 }
 
-export function socketBroadcaster(io: HubServer): ChainBroadcaster {
+/**
+ * With `db`, each proof:status carries its status_index (server/realtime/catch-up.ts), looked up
+ * before the emit; one batch at a time, so the events still leave in the order they were given.
+ */
+export function socketBroadcaster(io: HubServer, db?: DbOrTx): ChainBroadcaster {
+  const emit = (changes: readonly StatusChange[], events: readonly ProofStatusEvent[]) => {
+    changes.forEach(({ thread }, i) => {
+      const event = events[i];
+      if (event === undefined) return;
+      const rooms = [hubRoom(event.hub)];
+      if (thread !== null) rooms.push(threadRoom(thread));
+      io.to(rooms).emit('proof:status', event);
+    });
+  };
+  let queue = Promise.resolve();
   return {
     proofStatus(changes) {
-      for (const { event, thread } of changes) {
-        const rooms = [hubRoom(event.hub)];
-        if (thread !== null) rooms.push(threadRoom(thread));
-        io.to(rooms).emit('proof:status', event);
-      }
+      const events = changes.map((change) => change.event);
+      if (db === undefined) return emit(changes, events);
+      queue = queue.then(() => stampStatusEvents(db, events).then((stamped) => emit(changes, stamped), () => emit(changes, events)));
     },
     chainHead(event) {
       io.emit('chain:head', event);

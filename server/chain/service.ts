@@ -67,7 +67,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
   let unsubscribe: (() => void) | null = null;
   let closed = false;
 
-  const broadcaster = options.broadcaster ?? (options.io === undefined ? { proofStatus: () => undefined, chainHead: () => undefined } : socketBroadcaster(options.io));
+  const broadcaster = options.broadcaster ?? (options.io === undefined ? { proofStatus: () => undefined, chainHead: () => undefined } : socketBroadcaster(options.io, ctx.prisma));
 
   const stopFollowing = async () => {
     if (scanTimer !== null) clearInterval(scanTimer);

@@ -8,22 +8,21 @@ import { Server } from 'socket.io';
 import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { SOCKET_PATH, hubRoom, subscribeSchema, submitProofSchema, threadRoom, unsubscribeSchema } from '@/lib/protocol/events';
-import type { Ack, ClientToServerEvents, InterServerEvents, ProofNewEvent, ServerToClientEvents, SocketData, SubscribeResult } from '@/lib/protocol/events';
+import type { Ack, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData, SubscribeResult } from '@/lib/protocol/events';
 import { readSessionUserId } from '../auth/session';
 import type { Db } from '../db/types';
 import type { ServiceFailure } from '../errors';
 import type { HubEvents } from '../services/events';
 import { hubAccess } from '../services/hubs';
 import type { ProofIngest } from '../services/proof-ingest';
-import { buildProofViews, contentOf, proofRowSelect } from '../services/read-model';
 import { MAX_BODY_BYTES } from '../http/router';
 import { metrics } from '../observability/metrics';
 import type { RedisConnection } from '../redis';
 import type { AgentFeatures } from '../services/agents-setup';
 import { attachAgentSockets, checkAgentRead } from './agent-sockets';
+import { replayRoom } from './catch-up';
 
-/** Missed proofs replayed on subscribe {since}; beyond this the client reloads over REST. */
-export const MAX_REPLAY = 500;
+export { MAX_REPLAY } from './catch-up';
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -136,36 +135,28 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     if (agentRefusal !== null) return failed(agentRefusal);
     let hub: string;
     let room: string;
-    let where: object;
     if ('hub' in request) {
       hub = request.hub;
       room = hubRoom(hub);
-      where = { hub };
     } else {
       const thread = await deps.prisma.threadView.findUnique({ where: { rootId: request.thread }, select: { hub: true } });
       if (thread === null) return failed({ code: 'not_found', message: `there is no thread ${request.thread}` });
       hub = thread.hub;
       room = threadRoom(request.thread);
-      where = { OR: [{ id: request.thread }, { refRoot: request.thread }] };
     }
     const access = await hubAccess(deps.prisma, hub, socket.data.userId);
     if (access === null) return failed({ code: 'unknown_hub', message: `there is no hub "${hub}"` });
     if (!access.readable) return failed({ code: 'private_hub', message: `hub "${hub}" is private and you are not a member` });
+    // Join first, then replay (server/realtime/catch-up.ts): what commits after the replay's
+    // reads reaches the room live.
     await socket.join(room);
-    let replayed = 0;
-    if (request.since !== undefined) {
-      const rows = await deps.prisma.proof.findMany({ where: { ...where, logIndex: { gt: BigInt(request.since) } }, orderBy: { logIndex: 'asc' }, take: MAX_REPLAY, select: proofRowSelect });
-      const views = await buildProofViews(deps.prisma, rows);
-      for (const row of rows) {
-        const view = views.get(row.id);
-        if (view === undefined) continue;
-        socket.emit('proof:new', { proof: JSON.parse(row.raw) as ProofNewEvent['proof'], content: contentOf(row), view });
-        replayed++;
-      }
-    }
-    metrics.proofsReplayed.inc(replayed);
+    const caughtUp = await replayRoom(deps.prisma, 'hub' in request ? { hub } : { thread: request.thread }, { since: request.since, statusSince: request.status_since }, {
+      proofNew: (event) => socket.emit('proof:new', event),
+      proofStatus: (event) => socket.emit('proof:status', event),
+    });
+    metrics.proofsReplayed.inc(caughtUp.replayed);
     const latest = await deps.prisma.proof.aggregate({ _max: { logIndex: true } });
-    return { ok: true, data: { room, replayed, log_index: Number(latest._max.logIndex ?? 0n) } };
+    return { ok: true, data: { room, replayed: caughtUp.replayed, log_index: Number(latest._max.logIndex ?? 0n), status_replayed: caughtUp.statusReplayed, status_index: caughtUp.statusIndex } };
   }
 
   const unsubscribe = deps.events.on('proof:stored', (event) => {

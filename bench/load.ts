@@ -1,30 +1,39 @@
 // `npm run bench:load`: fan-out of the hub across two web instances on a real Redis and PostgreSQL
 // (issue 7, "bench:load"), beside a bare Socket.IO + Redis broadcast of same-size messages as the
-// baseline, in the same run, with the same number of client sockets in the same receiver processes.
+// baseline, in the same run, with the same client sockets in the same receiver processes.
 //
-// Layout: two web instances (server/cluster, REST + Socket.IO, no Next), a fresh database on
-// PG_TEST_URL's server, a fresh key prefix on REDIS_TEST_URL. Receiver processes (2) hold the
-// client sockets, half on each instance, all subscribed to hub `public`. This process signs posts
-// (16 accounts, alternating instances) and submits them over Socket.IO at rising rates. Each post's
-// body carries its send time; receivers record delivery latency (send → proof:new on the client,
-// one clock: same machine). Then the same receivers reconnect the same number of sockets to two
-// bare Socket.IO servers with the Redis adapter, and the same steps broadcast messages of the
-// size of a real proof:new event.
+// Layout: two web instances (server/cluster, REST + Socket.IO, no Next) on a fresh database of
+// PG_TEST_URL's server and a fresh key prefix on REDIS_TEST_URL, and two bare Socket.IO servers
+// with the Redis adapter (the baseline) on another prefix. Two receiver processes hold N client
+// sockets on the hub (half on each instance, all subscribed to hub `public`) AND N on the
+// baseline (half on each server) for the whole run: idle sockets cost a ping every 25 s, so both
+// sides are measured with the same clients, interleaved step by step (hub then baseline at each
+// rate), and the machine's load weighs on both alike. This process signs posts (a pool of
+// accounts, each with at most one proof in flight, since a proof names its issuer's previous one)
+// and submits them over Socket.IO; the baseline's sender emits a message of the same byte size as
+// the hub's proof:new (measured on a receiver) to one server, which broadcasts it to its room.
 //
-// Per step: offered proofs/s, accepted proofs/s (acks ok over the step), deliveries/s (events
-// received over the time from the step's start to its last delivery, backlog included), latency
-// p50/p99. Saturation: the highest deliveries/s of any step. Then one step at half the saturation
-// rate measures the p99 target. Targets: 10,000 sockets held; saturation deliveries/s ≥ 0.8 ×
-// baseline; p99 < 200 ms at half saturation. post→verified needs the chain follower: n/a here
-// (instances run with PROOFHUB_DEVNET=0).
+// Each message carries its due time (the schedule's, not the moment a poster was free: queueing in
+// the driver counts as latency); receivers record delivery latency (due → event at the client,
+// one clock: same machine). Per step: offered/s, accepted/s, deliveries/s (events over the time
+// from the step's start to its last delivery, backlog included), latency p50/p99, and the CPU the
+// two servers used (/proc/PID/stat), as deliveries per server CPU-second: a figure the machine's
+// load moves far less than the wall-clock rates. Saturation: the step with the most deliveries/s,
+// per side; then each side runs one step at half of its own measured saturation (the p99 target).
+// Targets: 10,000 sockets held; hub saturation ≥ 0.8 × baseline; hub p99 < 200 ms at half
+// saturation. post→verified needs the chain follower: n/a here (PROOFHUB_DEVNET=0).
 //
-// Options: --quick (1,000 sockets, short steps), --sockets N, --rates 10,20,… (proofs/s),
-// --seconds S per step, --json. Needs PG_TEST_URL and REDIS_TEST_URL (or it says so and exits 2).
-import { fork } from 'node:child_process';
+// Options: --quick (1,000 sockets, 3 s steps: a few minutes on a loaded 2-core machine),
+// --sockets N, --rates 5,10,… (messages/s; then doubling until both sides saturate), --seconds S,
+// --profile DIR (V8 CPU profiles of the four servers, written when they exit), --json.
+// Needs PG_TEST_URL and REDIS_TEST_URL (or it says so and exits 2).
+import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -39,15 +48,26 @@ import type { ClientSocket, ClusterUser, TestCluster } from '@/server/cluster/te
 const SELF = fileURLToPath(import.meta.url);
 const BODY_PREFIX = 'load ';
 
+type Side = 'hub' | 'baseline';
+
 // ---------------------------------------------------------------- receiver process
 
 type ReceiverCommand =
-  | { cmd: 'connect'; urls: string[]; count: number; subscribe: boolean; path: string }
+  | { cmd: 'connect'; side: Side; urls: string[]; count: number; subscribe: boolean; path: string }
   | { cmd: 'reset' }
   | { cmd: 'report' }
   | { cmd: 'disconnect' };
 
-type ReceiverReply = { reply: 'connected'; held: number; failed: number } | { reply: 'report'; deliveries: number; lastAt: number; latencies: number[]; held: number } | { reply: 'disconnected' };
+interface ReceiverReport {
+  deliveries: number;
+  lastAt: number;
+  latencies: number[];
+  held: Record<Side, number>;
+  /** JSON length of the last hub event received (the baseline's messages are made this size). */
+  hubEventBytes: number;
+}
+
+type ReceiverReply = { reply: 'connected'; held: number; failed: number } | ({ reply: 'report' } & ReceiverReport) | { reply: 'disconnected' };
 
 function sentAtOf(payload: unknown): number | null {
   const body = (payload as { content?: { body?: unknown } } | undefined)?.content?.body;
@@ -55,10 +75,11 @@ function sentAtOf(payload: unknown): number | null {
 }
 
 function runReceiver(): void {
-  let sockets: Socket[] = [];
+  const sockets: Record<Side, Socket[]> = { hub: [], baseline: [] };
   let deliveries = 0;
   let lastAt = 0;
   let latencies: number[] = [];
+  let hubEventBytes = 0;
   const send = (message: ReceiverReply) => process.send?.(message);
   const onEvent = (payload: unknown) => {
     const sentAt = sentAtOf(payload);
@@ -68,44 +89,48 @@ function runReceiver(): void {
     lastAt = now;
     latencies.push(now - sentAt);
   };
+  const connectOne = async (message: Extract<ReceiverCommand, { cmd: 'connect' }>, url: string): Promise<boolean> => {
+    const socket = connectSocket(url, { path: message.path, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      if (message.subscribe) {
+        const ack = (await socket.timeout(60_000).emitWithAck('subscribe', { hub: 'public' })) as { ok: boolean };
+        if (!ack.ok) throw new Error('subscribe refused');
+      }
+      socket.on('proof:new', onEvent);
+      // One socket of the hub measures the event's size (the JSON Socket.IO sends, near enough).
+      if (message.side === 'hub' && sockets.hub.length === 0) socket.on('proof:new', (payload: unknown) => (hubEventBytes = JSON.stringify(payload).length));
+      sockets[message.side].push(socket);
+      return true;
+    } catch {
+      socket.close();
+      return false;
+    }
+  };
+  const held = (side: Side) => sockets[side].filter((socket) => socket.connected).length;
   process.on('message', (message: ReceiverCommand) => {
     void (async () => {
       if (message.cmd === 'connect') {
         let failed = 0;
         const batch = 100;
         for (let i = 0; i < message.count; i += batch) {
-          await Promise.all(
-            Array.from({ length: Math.min(batch, message.count - i) }, async (_, j) => {
-              const url = message.urls[(i + j) % message.urls.length] ?? '';
-              const socket = connectSocket(url, { path: message.path, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
-              try {
-                await new Promise<void>((resolve, reject) => {
-                  socket.once('connect', resolve);
-                  socket.once('connect_error', reject);
-                });
-                if (message.subscribe) {
-                  const ack = (await socket.timeout(60_000).emitWithAck('subscribe', { hub: 'public' })) as { ok: boolean };
-                  if (!ack.ok) throw new Error('subscribe refused');
-                }
-                socket.on('proof:new', onEvent);
-                sockets.push(socket);
-              } catch {
-                failed++;
-                socket.close();
-              }
-            }),
-          );
+          const results = await Promise.all(Array.from({ length: Math.min(batch, message.count - i) }, (_, j) => connectOne(message, message.urls[(i + j) % message.urls.length] ?? '')));
+          failed += results.filter((ok) => !ok).length;
         }
-        send({ reply: 'connected', held: sockets.filter((socket) => socket.connected).length, failed });
+        send({ reply: 'connected', held: held(message.side), failed });
       } else if (message.cmd === 'reset') {
         deliveries = 0;
         lastAt = 0;
         latencies = [];
       } else if (message.cmd === 'report') {
-        send({ reply: 'report', deliveries, lastAt, latencies, held: sockets.filter((socket) => socket.connected).length });
+        send({ reply: 'report', deliveries, lastAt, latencies, held: { hub: held('hub'), baseline: held('baseline') }, hubEventBytes });
       } else {
-        for (const socket of sockets) socket.close();
-        sockets = [];
+        for (const socket of [...sockets.hub, ...sockets.baseline]) socket.close();
+        sockets.hub = [];
+        sockets.baseline = [];
         send({ reply: 'disconnected' });
       }
     })();
@@ -156,9 +181,9 @@ class Receivers {
     });
   }
 
-  async connect(urls: string[], total: number, subscribe: boolean): Promise<{ held: number; failed: number }> {
+  async connect(side: Side, urls: string[], total: number, subscribe: boolean): Promise<{ held: number; failed: number }> {
     const per = Math.ceil(total / this.#children.length);
-    const replies = await Promise.all(this.#children.map((child, i) => this.#ask(child, { cmd: 'connect', urls, count: Math.min(per, total - i * per), subscribe, path: SOCKET_PATH }, 'connected')));
+    const replies = await Promise.all(this.#children.map((child, i) => this.#ask(child, { cmd: 'connect', side, urls, count: Math.min(per, total - i * per), subscribe, path: SOCKET_PATH }, 'connected')));
     return { held: replies.reduce((sum, r) => sum + r.held, 0), failed: replies.reduce((sum, r) => sum + r.failed, 0) };
   }
 
@@ -167,13 +192,14 @@ class Receivers {
     await this.report(); // a round trip: the resets are done
   }
 
-  async report(): Promise<{ deliveries: number; lastAt: number; latencies: number[]; held: number }> {
+  async report(): Promise<ReceiverReport> {
     const replies = await Promise.all(this.#children.map((child) => this.#ask(child, { cmd: 'report' }, 'report')));
     return {
       deliveries: replies.reduce((sum, r) => sum + r.deliveries, 0),
       lastAt: Math.max(...replies.map((r) => r.lastAt)),
       latencies: replies.flatMap((r) => r.latencies),
-      held: replies.reduce((sum, r) => sum + r.held, 0),
+      held: { hub: replies.reduce((sum, r) => sum + r.held.hub, 0), baseline: replies.reduce((sum, r) => sum + r.held.baseline, 0) },
+      hubEventBytes: Math.max(...replies.map((r) => r.hubEventBytes)),
     };
   }
 
@@ -186,12 +212,39 @@ class Receivers {
   }
 }
 
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process used so far, from /proc (0 where /proc is missing). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name "(…)": state is field 3, utime 14, stime 15 (proc(5)).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 interface StepResult {
+  side: Side;
   offered: number;
   accepted: number;
+  /** Messages accepted over the step (proofs stored, or bare messages sent). */
+  messages: number;
   deliveries: number;
   p50: number;
   p99: number;
+  /** CPU seconds the side's two servers used over the step, and deliveries per such second. */
+  serverCpu: number;
+  perCpuSecond: number;
   load1: number;
 }
 
@@ -200,19 +253,28 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** A sender: one call sends one message stamped with the send time; resolves true when accepted. */
-type Send = (index: number) => Promise<boolean>;
+/** One side of the comparison: sends one message stamped with its due time; resolves true when accepted. */
+interface Target {
+  side: Side;
+  send(index: number, due: number): Promise<boolean>;
+  /** Server processes whose CPU is charged to this side. */
+  pids: (number | undefined)[];
+  /** Sockets that should get each message. */
+  recipients: number;
+}
 
-async function runStep(receivers: Receivers, send: Send, rate: number, seconds: number, expectedPerMessage: number): Promise<StepResult> {
+async function runStep(receivers: Receivers, target: Target, rate: number, seconds: number): Promise<StepResult> {
   await receivers.reset();
+  const serversCpu = () => target.pids.map(cpuSecondsOf).reduce((sum, seconds) => sum + seconds, 0);
+  const cpuBefore = serversCpu();
   const started = Date.now();
-  const total = Math.round(rate * seconds);
+  const total = Math.max(1, Math.round(rate * seconds));
   const pending: Promise<boolean>[] = [];
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(i));
+    pending.push(target.send(i, Math.round(due)));
   }
   const accepted = (await Promise.all(pending)).filter(Boolean).length;
   const acceptedPerSecond = accepted / Math.max(seconds, (Date.now() - started) / 1000);
@@ -220,39 +282,100 @@ async function runStep(receivers: Receivers, send: Send, rate: number, seconds: 
   let report = await receivers.report();
   let quietSince = Date.now();
   let last = report.deliveries;
-  while (report.deliveries < accepted * expectedPerMessage && Date.now() - quietSince < 2000) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  while (report.deliveries < accepted * target.recipients && Date.now() - quietSince < 2000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
     report = await receivers.report();
     if (report.deliveries !== last) {
       last = report.deliveries;
       quietSince = Date.now();
     }
   }
+  const serverCpu = serversCpu() - cpuBefore;
   const window = Math.max(seconds, ((report.lastAt || Date.now()) - started) / 1000);
   const sorted = report.latencies.sort((a, b) => a - b);
-  return { offered: rate, accepted: acceptedPerSecond, deliveries: report.deliveries / window, p50: percentile(sorted, 50), p99: percentile(sorted, 99), load1: loadavg()[0] ?? 0 };
+  return {
+    side: target.side,
+    offered: rate,
+    accepted: acceptedPerSecond,
+    messages: accepted,
+    deliveries: report.deliveries / window,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    serverCpu,
+    perCpuSecond: serverCpu > 0 ? report.deliveries / serverCpu : Number.NaN,
+    load1: loadavg()[0] ?? 0,
+  };
 }
 
-async function runSteps(label: string, receivers: Receivers, send: Send, rates: number[], seconds: number, sockets: number): Promise<{ steps: StepResult[]; saturation: StepResult; half: StepResult }> {
+/** Server CPU (ms, both servers of a side) per message accepted over a step. */
+function cpuPerMessageMs(step: StepResult): number {
+  return (1000 * step.serverCpu) / Math.max(1, step.messages);
+}
+
+function describe(step: StepResult): string {
+  return `${step.side} ${step.offered}/s: accepted ${step.accepted.toFixed(1)}/s, deliveries ${Math.round(step.deliveries)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms, ${Math.round(step.perCpuSecond)} deliveries per server CPU-s, load ${step.load1.toFixed(2)}`;
+}
+
+/** Past saturation: deliveries no longer follow the offered rate. */
+function saturated(step: StepResult, recipients: number): boolean {
+  return step.deliveries < 0.8 * step.offered * recipients;
+}
+
+/**
+ * The listed rates, then doubling, each rate run on the hub then on the baseline (alternating
+ * which goes first), until both sides saturated (at most 10 rates). Then each side at half of its
+ * own saturation.
+ */
+async function runInterleaved(receivers: Receivers, targets: Record<Side, Target>, rates: number[], seconds: number) {
   const steps: StepResult[] = [];
-  // The listed rates, then doubling, until a step saturates (at most 10 steps).
-  for (let i = 0, rate = rates[0] ?? 5; i < 10; i++, rate = rates[i] ?? rate * 2) {
-    const step = await runStep(receivers, send, rate, seconds, sockets);
-    steps.push(step);
-    process.stderr.write(`${label} ${rate}/s: accepted ${step.accepted.toFixed(1)}/s, deliveries ${Math.round(step.deliveries)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms, load ${step.load1.toFixed(2)}\n`);
-    // Past saturation: deliveries no longer follow the offered rate.
-    if (step.deliveries < 0.8 * rate * sockets) break;
+  const done: Record<Side, boolean> = { hub: false, baseline: false };
+  for (let i = 0, rate = rates[0] ?? 5; i < 10 && !(done.hub && done.baseline); i++, rate = rates[i] ?? rate * 2) {
+    const order: Side[] = i % 2 === 0 ? ['hub', 'baseline'] : ['baseline', 'hub'];
+    for (const side of order) {
+      if (done[side]) continue;
+      const step = await runStep(receivers, targets[side], rate, seconds);
+      steps.push(step);
+      process.stderr.write(`${describe(step)}\n`);
+      if (saturated(step, targets[side].recipients)) done[side] = true;
+    }
   }
-  const saturation = steps.reduce((best, step) => (step.deliveries > best.deliveries ? step : best));
-  const halfRate = Math.max(1, Math.round(saturation.deliveries / sockets / 2));
-  const half = await runStep(receivers, send, halfRate, seconds, sockets);
-  process.stderr.write(`${label} half saturation ${halfRate}/s: deliveries ${Math.round(half.deliveries)}/s, p50 ${half.p50} ms, p99 ${half.p99} ms\n`);
-  return { steps, saturation, half };
+  const best = (side: Side) => steps.filter((step) => step.side === side).reduce((a, b) => (b.deliveries > a.deliveries ? b : a));
+  const saturation = { hub: best('hub'), baseline: best('baseline') };
+  const half: Partial<Record<Side, StepResult>> = {};
+  for (const side of ['hub', 'baseline'] as const) {
+    // Half of the measured saturation, in messages/s (one decimal; at least 0.5/s).
+    const rate = Math.max(0.5, Math.round((saturation[side].deliveries / targets[side].recipients / 2) * 10) / 10);
+    const step = await runStep(receivers, targets[side], rate, Math.max(seconds, 4 / rate));
+    half[side] = step;
+    process.stderr.write(`half saturation: ${describe(step)}\n`);
+  }
+  return { steps, saturation, half: half as Record<Side, StepResult> };
+}
+
+async function idleCpuPerSecond(pids: (number | undefined)[], seconds = 3): Promise<number> {
+  const total = () => pids.map(cpuSecondsOf).reduce((sum, cpu) => sum + cpu, 0);
+  const before = total();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return (total() - before) / seconds;
+}
+
+function uptimeLine(): string {
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, sockets: { type: 'string' }, rates: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      sockets: { type: 'string' },
+      rates: { type: 'string' },
+      seconds: { type: 'string' },
+      posters: { type: 'string' },
+      profile: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const redisUrl = process.env.REDIS_TEST_URL ?? process.env.REDIS_URL;
   if (process.env.PG_TEST_URL === undefined || redisUrl === undefined) {
@@ -260,51 +383,37 @@ async function main(): Promise<number> {
     return 2;
   }
   const sockets = Number(values.sockets ?? (values.quick ? 1000 : 10_000));
-  const rates = (values.rates ?? (values.quick ? '5,10,20,40' : '5,10,20,40,80')).split(',').map(Number);
-  const seconds = Number(values.seconds ?? (values.quick ? 3 : 6));
-  const posters = 16;
+  const rates = (values.rates ?? (values.quick ? '5,10,20' : '2,4,8')).split(',').map(Number);
+  const seconds = Number(values.seconds ?? (values.quick ? 3 : 5));
+  // The hub allows 30 sign-ups per address per 10 minutes (server/rate-limit.ts).
+  const posters = Math.min(30, Number(values.posters ?? 28));
+  if (![sockets, seconds, posters, ...rates].every((n) => Number.isFinite(n) && n > 0)) {
+    process.stderr.write('bench:load: --sockets, --seconds, --posters and --rates take positive numbers\n');
+    return 2;
+  }
+  // NODE_OPTIONS reaches the servers only (the instances' env, the baseline's fork), not receivers.
+  // (node 20 refuses --cpu-prof there: bench/cpu-profile.mjs starts the profiler instead).
+  const profileEnv: Record<string, string> = values.profile === undefined ? {} : { NODE_OPTIONS: `--import ${resolvePath(dirname(SELF), 'cpu-profile.mjs')}`, CPU_PROFILE_DIR: resolvePath(values.profile) };
 
-  process.stderr.write(`bench:load: ${sockets} sockets, steps ${rates.join(', ')} proofs/s × ${seconds} s; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  const cluster: TestCluster = await startTestCluster({ redisUrl, env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10' } });
+  process.stderr.write(`bench:load: ${sockets} sockets per side, rates ${rates.join(', ')}/s then doubling, ${seconds} s steps, ${posters} posters; ${uptimeLine()}\n`);
+  const cluster: TestCluster = await startTestCluster({ redisUrl, env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10', ...profileEnv } });
   const receivers = new Receivers(2);
   const baselinePrefix = `proofhub-bench-${randomBytes(4).toString('hex')}`;
   const baselineServers: ChildProcess[] = [];
+  const senders: ClientSocket[] = [];
+  const baselineSenders: Socket[] = [];
   try {
-    // ---- the hub
+    // ---- the hub's instances and accounts; the baseline's servers
     const urls = cluster.instances.map((instance) => instance.url);
     const users: ClusterUser[] = [];
-    const senders: ClientSocket[] = [];
-    for (let i = 0; i < posters; i++) {
-      const url = urls[i % urls.length] ?? '';
-      users.push(await cluster.signUp(`poster${i}`, url));
-      senders.push(await connectClient(url, users[i]?.cookie));
+    for (let i = 0; i < posters; i += 8) {
+      const batch = Array.from({ length: Math.min(8, posters - i) }, (_, j) => i + j);
+      users.push(...(await Promise.all(batch.map((k) => cluster.signUp(`poster${k}`, urls[k % urls.length])))));
+      senders.push(...(await Promise.all(batch.map((k) => connectClient(urls[k % urls.length] ?? '', users[k]?.cookie)))));
     }
-    const connected = await receivers.connect(urls, sockets, true);
-    process.stderr.write(`hub: ${connected.held} sockets held (${connected.failed} failed)\n`);
-
-    let eventBytes = 0;
-    const sendProof: Send = async (index) => {
-      const poster = index % posters;
-      const user = users[poster]!;
-      const post = await user.identity.post('public', { body: `${BODY_PREFIX}${Date.now()} ${'.'.repeat(200)}` });
-      if (eventBytes === 0) eventBytes = JSON.stringify(post).length + 400; // + the view the hub adds
-      try {
-        const ack = (await senders[poster]!.timeout(60_000).emitWithAck('proof:submit', post)) as { ok: boolean };
-        return ack.ok;
-      } catch {
-        return false;
-      }
-    };
-    await runStep(receivers, sendProof, 5, 1, sockets); // warm-up, not reported
-    const hub = await runSteps('hub', receivers, sendProof, rates, seconds, sockets);
-    const heldAfter = (await receivers.report()).held;
-    for (const socket of senders) socket.disconnect();
-    await receivers.disconnect();
-
-    // ---- the baseline: bare Socket.IO + Redis adapter, same receivers, same socket count
     const baselineUrls: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const child = fork(SELF, ['--baseline-server', redisUrl, baselinePrefix], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      const child = fork(SELF, ['--baseline-server', redisUrl, baselinePrefix], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...profileEnv }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
       baselineServers.push(child);
       const port = await new Promise<number>((resolve) => {
         child.stdout?.on('data', (chunk: Buffer) => {
@@ -314,50 +423,125 @@ async function main(): Promise<number> {
       });
       baselineUrls.push(`http://127.0.0.1:${port}`);
     }
-    const baselineConnected = await receivers.connect(baselineUrls, sockets, false);
-    process.stderr.write(`baseline: ${baselineConnected.held} sockets held\n`);
-    const baselineSenders = await Promise.all(
-      baselineUrls.map(
-        (url) =>
-          new Promise<Socket>((resolve, reject) => {
-            const socket = connectSocket(url, { path: SOCKET_PATH, transports: ['websocket'], reconnection: false, forceNew: true });
-            socket.once('connect', () => resolve(socket));
-            socket.once('connect_error', reject);
+    for (const url of baselineUrls) {
+      baselineSenders.push(
+        await new Promise<Socket>((resolve, reject) => {
+          const socket = connectSocket(url, { path: SOCKET_PATH, transports: ['websocket'], reconnection: false, forceNew: true });
+          socket.once('connect', () => resolve(socket));
+          socket.once('connect_error', reject);
+        }),
+      );
+    }
+
+    // ---- the same receivers hold both sides' sockets for the whole run
+    const hubConnected = await receivers.connect('hub', urls, sockets, true);
+    process.stderr.write(`hub: ${hubConnected.held} sockets held (${hubConnected.failed} failed); ${uptimeLine()}\n`);
+    const baselineConnected = await receivers.connect('baseline', baselineUrls, sockets, false);
+    process.stderr.write(`baseline: ${baselineConnected.held} sockets held (${baselineConnected.failed} failed); ${uptimeLine()}\n`);
+
+    // Each account has at most one proof in flight: proofs chain (seq, prev), so a second one sent
+    // before the first is stored would be refused and break the account's chain for the run.
+    const idle = users.map((_, i) => i);
+    const waiting: ((poster: number) => void)[] = [];
+    const acquire = () => new Promise<number>((resolve) => (idle.length > 0 ? resolve(idle.shift() ?? 0) : waiting.push(resolve)));
+    const release = (poster: number) => {
+      const next = waiting.shift();
+      if (next === undefined) idle.push(poster);
+      else next(poster);
+    };
+    const refusals = new Map<string, number>();
+    const hub: Target = {
+      side: 'hub',
+      pids: cluster.instances.map((instance) => instance.child.pid),
+      recipients: hubConnected.held,
+      async send(_index, due) {
+        const poster = await acquire();
+        try {
+          const user = users[poster];
+          const sender = senders[poster];
+          if (user === undefined || sender === undefined) return false;
+          const post = await user.identity.post('public', { body: `${BODY_PREFIX}${due} ${'.'.repeat(200)}` }, { advance: false });
+          const ack = (await sender.timeout(60_000).emitWithAck('proof:submit', post)) as { ok: true } | { ok: false; error: { code: string } };
+          if (ack.ok) {
+            user.identity.seq = post.proof.seq;
+            user.identity.head = post.proof.id;
+          } else {
+            refusals.set(ack.error.code, (refusals.get(ack.error.code) ?? 0) + 1);
+          }
+          return ack.ok;
+        } catch {
+          refusals.set('timeout', (refusals.get('timeout') ?? 0) + 1);
+          return false;
+        } finally {
+          release(poster);
+        }
+      },
+    };
+    await runStep(receivers, hub, 5, 1); // warm-up, not reported; also measures the event size
+    const eventBytes = (await receivers.report()).hubEventBytes;
+    // {"content":{"body":"load <ms> "},"pad":"…"} is 36 bytes + the stamp around the padding.
+    const padding = '.'.repeat(Math.max(0, eventBytes - 36 - BODY_PREFIX.length - 14));
+    const baseline: Target = {
+      side: 'baseline',
+      pids: baselineServers.map((child) => child.pid),
+      recipients: baselineConnected.held,
+      send(index, due) {
+        baselineSenders[index % baselineSenders.length]?.emit('post', { content: { body: `${BODY_PREFIX}${due} ` }, pad: padding });
+        return Promise.resolve(true);
+      },
+    };
+    await runStep(receivers, baseline, 5, 1);
+    // What each side's servers burn with no traffic (pings, timers, the hub's background jobs).
+    const idleCpu = { hub: await idleCpuPerSecond(hub.pids), baseline: await idleCpuPerSecond(baseline.pids) };
+    process.stderr.write(`idle CPU: hub servers ${idleCpu.hub.toFixed(3)} CPU-s/s, baseline ${idleCpu.baseline.toFixed(3)}\n`);
+    if (values.profile !== undefined) for (const pid of [...hub.pids, ...baseline.pids]) if (pid !== undefined) process.kill(pid, 'SIGUSR2');
+    process.stderr.write(`event size: hub ${eventBytes} bytes of JSON, baseline ${JSON.stringify({ content: { body: `${BODY_PREFIX}${Date.now()} ` }, pad: padding }).length}\n`);
+
+    const run = await runInterleaved(receivers, { hub, baseline }, rates, seconds);
+    const heldAfter = (await receivers.report()).held;
+
+    // ---- report
+    const ratio = run.saturation.hub.deliveries / run.saturation.baseline.deliveries;
+    const cpuRatio = run.saturation.hub.perCpuSecond / run.saturation.baseline.perCpuSecond;
+    const row = (name: string, step: StepResult) =>
+      `| ${name} | ${step.offered} | ${step.accepted.toFixed(1)} | ${Math.round(step.deliveries).toLocaleString('en-US')} | ${step.p50} | ${step.p99} | ${Math.round(step.perCpuSecond).toLocaleString('en-US')} | ${step.load1.toFixed(2)} |`;
+    const lines = [
+      '',
+      `sockets held: hub ${heldAfter.hub.toLocaleString('en-US')} of ${sockets.toLocaleString('en-US')} across 2 instances at the end (${hubConnected.held.toLocaleString('en-US')} after connecting; target 10,000), baseline ${heldAfter.baseline.toLocaleString('en-US')}; event ≈ ${eventBytes} bytes of JSON`,
+      '',
+      '| run | offered msg/s | accepted/s | deliveries/s | p50 ms | p99 ms | deliveries per server CPU-s | load (1 min) |',
+      '|---|---|---|---|---|---|---|---|',
+      ...run.steps.map((step) => row(step.side, step)),
+      row('hub, half saturation', run.half.hub),
+      row('baseline, half saturation', run.half.baseline),
+      '',
+      `saturation deliveries/s: hub ${Math.round(run.saturation.hub.deliveries).toLocaleString('en-US')}, baseline ${Math.round(run.saturation.baseline.deliveries).toLocaleString('en-US')}: ratio ${ratio.toFixed(2)} (target ≥ 0.80)`,
+      `deliveries per server CPU-second at saturation: hub ${Math.round(run.saturation.hub.perCpuSecond).toLocaleString('en-US')}, baseline ${Math.round(run.saturation.baseline.perCpuSecond).toLocaleString('en-US')}: ratio ${cpuRatio.toFixed(2)}`,
+      `hub p99 at half saturation (${run.half.hub.offered}/s): ${run.half.hub.p99} ms (target < 200 ms); baseline ${run.half.baseline.p99} ms at ${run.half.baseline.offered}/s`,
+      `server CPU per message at saturation: hub ${cpuPerMessageMs(run.saturation.hub).toFixed(1)} ms per proof, baseline ${cpuPerMessageMs(run.saturation.baseline).toFixed(1)} ms per message, each to ${sockets.toLocaleString('en-US')} sockets (the difference is what the hub adds per proof: ingest, the event, and any per-recipient cost)`,
+      `servers' CPU with no traffic: hub ${idleCpu.hub.toFixed(3)} CPU-s/s, baseline ${idleCpu.baseline.toFixed(3)} CPU-s/s (included in the per-CPU figures)`,
+      `hub refusals: ${refusals.size === 0 ? 'none' : [...refusals].map(([code, n]) => `${code} ${n}`).join(', ')}`,
+      'post→verified: n/a (no chain follower in this run: PROOFHUB_DEVNET=0)',
+      uptimeLine(),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ sockets, held: heldAfter, eventBytes, ...run, ratio, cpuRatio, idleCpu, refusals: Object.fromEntries(refusals), load: loadavg() })}\n`);
+    return 0;
+  } finally {
+    for (const socket of senders) socket.disconnect();
+    for (const socket of baselineSenders) socket.disconnect();
+    await receivers.disconnect().catch(() => undefined);
+    receivers.close();
+    await Promise.all(
+      baselineServers.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
           }),
       ),
     );
-    const padding = '.'.repeat(Math.max(0, eventBytes - 60));
-    const sendBare: Send = (index) => {
-      baselineSenders[index % baselineSenders.length]?.emit('post', { content: { body: `${BODY_PREFIX}${Date.now()} ` }, pad: padding });
-      return Promise.resolve(true);
-    };
-    await runStep(receivers, sendBare, 5, 1, sockets);
-    const baseline = await runSteps('baseline', receivers, sendBare, rates, seconds, sockets);
-    for (const socket of baselineSenders) socket.disconnect();
-
-    // ---- report
-    const ratio = hub.saturation.deliveries / baseline.saturation.deliveries;
-    const row = (name: string, step: StepResult) => `| ${name} | ${step.offered} | ${step.accepted.toFixed(1)} | ${Math.round(step.deliveries).toLocaleString('en-US')} | ${step.p50} | ${step.p99} | ${step.load1.toFixed(2)} |`;
-    const lines = [
-      `sockets held: ${heldAfter.toLocaleString('en-US')} of ${sockets.toLocaleString('en-US')} across 2 instances (target 10,000); event size ≈ ${eventBytes} bytes`,
-      '',
-      '| run | offered proofs/s | accepted proofs/s | deliveries/s | p50 ms | p99 ms | load (1 min) |',
-      '|---|---|---|---|---|---|---|',
-      ...hub.steps.map((step) => row('hub', step)),
-      row('hub, half saturation', hub.half),
-      ...baseline.steps.map((step) => row('baseline', step)),
-      row('baseline, half saturation', baseline.half),
-      '',
-      `saturation deliveries/s: hub ${Math.round(hub.saturation.deliveries).toLocaleString('en-US')}, baseline ${Math.round(baseline.saturation.deliveries).toLocaleString('en-US')}: ratio ${ratio.toFixed(2)} (target ≥ 0.80)`,
-      `hub p99 at half saturation: ${hub.half.p99} ms (target < 200 ms)`,
-      'post→verified: n/a (no chain follower in this run: PROOFHUB_DEVNET=0)',
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    if (values.json) process.stdout.write(`${JSON.stringify({ sockets, held: heldAfter, hub, baseline, ratio })}\n`);
-    return 0;
-  } finally {
-    receivers.close();
-    for (const child of baselineServers) child.kill('SIGTERM');
     await cluster.destroy();
   }
 }

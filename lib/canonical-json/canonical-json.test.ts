@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CanonicalizationError, canonicalizeJson, hasLoneSurrogate } from './index';
+import { CanonicalizationError, canonicalizeJson, canonicalizePlainJson, hasLoneSurrogate } from './index';
+import type { JsonValue } from './index';
 
 // RFC 8785 input/output pairs from erdtman/canonicalize testdata (test/vectors/jcs, Apache-2.0).
 const dir = join(import.meta.dirname, '../../test/vectors/jcs');
@@ -100,5 +101,29 @@ describe('hasLoneSurrogate', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('canonicalizePlainJson (values known to be plain JSON)', () => {
+  it('writes what canonicalizeJson writes, on the published inputs and on generated JSON', () => {
+    for (const name of readdirSync(join(dir, 'input'))) {
+      const input = JSON.parse(readFileSync(join(dir, 'input', name), 'utf8')) as JsonValue;
+      expect(canonicalizePlainJson(input)).toBe(canonicalizeJson(input));
+    }
+    fc.assert(
+      fc.property(fc.oneof(jsonValue, keyedObject), (value) => {
+        expect(canonicalizePlainJson(value as JsonValue)).toBe(canonicalizeJson(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('still refuses what the package refuses: lone surrogates, non-finite numbers, cycles', () => {
+    expect(() => canonicalizePlainJson({ a: 'x\ud800' })).toThrow();
+    expect(() => canonicalizePlainJson({ a: Number.NaN })).toThrow();
+    expect(() => canonicalizePlainJson([Number.POSITIVE_INFINITY])).toThrow();
+    const cyclic: { self?: unknown } = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalizePlainJson(cyclic as JsonValue)).toThrow();
   });
 });

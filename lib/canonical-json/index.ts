@@ -78,3 +78,19 @@ export function canonicalizeJson(value: unknown): string {
   if (typeof text !== 'string') throw new CanonicalizationError('$: value has no JSON form');
   return text;
 }
+
+/**
+ * canonicalizeJson for a value already known to be plain JSON without lone surrogates, such as
+ * the output of the strict proof schemas (lib/proof/schema.ts builds fresh plain objects and
+ * arrays of checked strings, safe integers, null and true, and refuses lone surrogates in every
+ * free-text field). It skips the guard walk, which on verifyProof's hot path repeated what the
+ * schema had just established, and goes straight to the package, which itself still throws on
+ * lone surrogates, NaN, Infinity and cycles. Anything else (untyped input, a value built by hand)
+ * goes through canonicalizeJson.
+ */
+export function canonicalizePlainJson(value: JsonValue): string {
+  const text = canonicalize(value);
+  if (typeof text !== 'string') throw new CanonicalizationError('$: value has no JSON form');
+  return text;
+}
+

@@ -4,7 +4,7 @@
 // Signing the id rather than the body keeps the signed message fixed-size, and lets the Merkle
 // leaf (SHA-256(0x00 ‖ id ‖ sig), DESIGN.md "Log and chain") commit to the body through the id.
 import { base64urlToBytes, bytesToBase64url, bytesToHex, hexToBytes, utf8Encode } from '../bytes';
-import { canonicalizeJson } from '../canonical-json';
+import { canonicalizeJson, canonicalizePlainJson } from '../canonical-json';
 import { didKeyToPublicKey } from '../crypto/did-key';
 import { nobleHasher } from '../crypto/sha256';
 import type { Hasher } from '../crypto/sha256';
@@ -475,7 +475,9 @@ function parseSignedProofForVerification(input: unknown): Result<{ proof: Signed
   }
   const parsed = signedProofSchema.safeParse(input);
   if (!parsed.success) return { ok: false, error: checkJsonSize(input, 0) ?? classifyIssues(parsed.error.issues) };
-  const canonicalBody = utf8Encode(canonicalizeJson(unsignedBodyOf(parsed.data)));
+  // The schema's output is plain JSON with no lone surrogate (schema.ts), so the package
+  // serializes it without canonicalizeJson's guard walk over what the schema just checked.
+  const canonicalBody = utf8Encode(canonicalizePlainJson(unsignedBodyOf(parsed.data)));
   const size = checkByteCount(canonicalBody.length + SIGNED_FIELDS_BYTES);
   if (size !== undefined) return { ok: false, error: size };
   return ok({ proof: parsed.data, canonicalBody });

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCanonicalTimestamp, proofIdSchema, sha256HexSchema, signatureSchema, timestampSchema } from './schema';
+import { z } from 'zod';
+import { isCanonicalTimestamp, proofIdSchema, sha256HexSchema, signatureSchema, signedProofSchema, timestampSchema, unsignedProofSchema } from './schema';
+import type { SignedProof } from './schema';
+import { ProofWriter, createTestKey } from './testing';
 
 /** The definition the calendar check stands for: text survives Date's parse/print round trip. */
 function roundTrips(text: string): boolean {
@@ -106,3 +109,87 @@ describe('fixed-length fields', () => {
   });
 });
 
+
+describe('the compiled proof schemas (z.compile)', () => {
+  it('both compile: a schema change that zod cannot compile fails here instead of silently slowing every verification', () => {
+    expect(() => z.compile(signedProofSchema, { strict: true })).not.toThrow();
+    expect(() => z.compile(unsignedProofSchema, { strict: true })).not.toThrow();
+  });
+
+  /** One proof of every type, with every optional field somewhere. */
+  async function sampleProofs(): Promise<SignedProof[]> {
+    const alice = new ProofWriter(createTestKey(71));
+    const agent = createTestKey(72).did;
+    const link = { url: 'https://example.org/a?b=c', sha256: 'ab'.repeat(32), label: 'source' };
+    const identity = await alice.identity('Alice');
+    const post = await alice.write('post', { content_digest: 'cd'.repeat(32), visibility: 'public' }, { evidence: [identity.id, link] });
+    return [
+      identity,
+      post,
+      await alice.write('reply', { parent: post.id, root: post.id, content_digest: 'ef'.repeat(32), on_behalf_of: agent }),
+      await alice.write('reaction', { target: post.id, kind: 'like', undo: true }),
+      await alice.write('moderation', { target: post.id, action: 'flag', reason: 'Off topic.\nSee the rules.' }),
+      await alice.write('delegation', { agent, scopes: ['post', 'reply'], expires_at: '2100-01-01T00:00:00.000Z' }),
+      await alice.write('revocation', { agent, reason: 'key lost' }),
+      await alice.rotate(createTestKey(73)),
+    ];
+  }
+
+  /** The parse zod runs without the compiled fast path: safeParseAsync always takes the runtime parser. */
+  async function runtimeParse(input: unknown) {
+    const result = await signedProofSchema.safeParseAsync(input);
+    return result.success ? { success: true, data: result.data } : { success: false, issues: result.error.issues };
+  }
+
+  function compiledParse(input: unknown) {
+    const result = signedProofSchema.safeParse(input);
+    return result.success ? { success: true, data: result.data } : { success: false, issues: result.error.issues };
+  }
+
+  it('accept, refuse and report exactly as the runtime parser on valid proofs and on one-field changes of them', async () => {
+    const proofs = await sampleProofs();
+    for (const proof of proofs) expect(compiledParse(proof)).toEqual({ success: true, data: proof });
+    const replacement = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(undefined, 'x\ud800', 'https://example.org/\udc00', '', 'ab'.repeat(32), 'AB'.repeat(32), 1, 1.5, -1, 2 ** 53, true, null, [], {}),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+    );
+    const paths = (proof: SignedProof): string[][] => {
+      const out: string[][] = [['extra']];
+      for (const [key, value] of Object.entries(proof) as [string, unknown][]) {
+        out.push([key]);
+        if (typeof value === 'object' && value !== null) for (const inner of Object.keys(value)) out.push([key, inner], [key, inner, 'extra']);
+      }
+      return [...out, ['claim', 'extra'], ['evidence', '1', 'url'], ['evidence', '1', 'extra']];
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), replacement, fc.boolean(), async (which, where, value, remove) => {
+        const proof = proofs[which % proofs.length] as SignedProof;
+        const options = paths(proof);
+        const path = options[where % options.length] as string[];
+        const copy = JSON.parse(JSON.stringify(proof)) as Record<string, unknown>;
+        let parent: Record<string, unknown> = copy;
+        for (const key of path.slice(0, -1)) {
+          const next = parent[key];
+          if (typeof next !== 'object' || next === null) return;
+          parent = next as Record<string, unknown>;
+        }
+        const last = path[path.length - 1] as string;
+        if (remove) delete parent[last];
+        else parent[last] = value;
+        expect(compiledParse(copy)).toEqual(await runtimeParse(copy));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuse a lone surrogate in an evidence URL (the URL parser alone accepts it)', async () => {
+    const [, post] = await sampleProofs();
+    const copy = JSON.parse(JSON.stringify(post)) as { evidence: [string, { url: string }] };
+    copy.evidence[1].url = 'https://example.org/\ud800';
+    expect(() => new URL(copy.evidence[1].url)).not.toThrow();
+    const result = signedProofSchema.safeParse(copy);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('text contains a lone UTF-16 surrogate');
+  });
+});

@@ -280,7 +280,11 @@ export const evidenceLinkSchema = z.strictObject({
       } catch {
         return false;
       }
-    }, 'expected an absolute https:// URL'),
+    }, 'expected an absolute https:// URL')
+    // The URL parser accepts a lone surrogate (it writes U+FFFD for it), but JCS input must be
+    // I-JSON (RFC 8785 §3.1, RFC 7493 §2.1: no surrogate code points alone): refused here like in
+    // every text field, so every schema-valid proof has a canonical form (verifyProof relies on it).
+    .refine((text) => !hasLoneSurrogate(text), 'text contains a lone UTF-16 surrogate'),
   sha256: sha256HexSchema.exactOptional(),
   label: textSchema({ min: 1, max: PROOF_LIMITS.maxEvidenceLabelChars, multiline: false }).exactOptional(),
 });
@@ -389,11 +393,21 @@ const signedMembers = [
   signedMember('revocation'),
 ] as const;
 
+// The two proof schemas run for every proof signed or verified, so they go through zod's own AOT
+// compiler (z.compile, zod >= 4.5): a clone whose parse first runs one generated, loop-free
+// function of the whole schema, calling the same refine and check functions, and hands any input
+// that function refuses to zod's ordinary parser, so a refused proof gets exactly the issues it
+// always did (https://zod.dev/compile: "identical results and identical errors"). It is the same
+// schema, not a second validator: the generated code is derived from it at load time. Where code
+// generation is not allowed (a CSP without 'unsafe-eval'), compile hands back the schema as it
+// is; schema.test.ts checks that both schemas compile here, so a change that would silently put
+// them back on the slower path fails a test.
+
 /** The unsigned body (what the id hashes), discriminated by `type`. */
-export const unsignedProofSchema = z.discriminatedUnion('type', unsignedMembers).check(checkCrossFields);
+export const unsignedProofSchema = z.compile(z.discriminatedUnion('type', unsignedMembers).check(checkCrossFields));
 
 /** The signed proof: the unsigned body plus `id` and `sig`. */
-export const signedProofSchema = z.discriminatedUnion('type', signedMembers).check(checkCrossFields);
+export const signedProofSchema = z.compile(z.discriminatedUnion('type', signedMembers).check(checkCrossFields));
 
 export type UnsignedProof = z.infer<typeof unsignedProofSchema>;
 export type SignedProof = z.infer<typeof signedProofSchema>;

@@ -11,11 +11,24 @@ import { createContent, digestContent } from '../../lib/proof/content';
 import { buildUnsignedProof, signProof } from '../../lib/proof/proof';
 import type { BuildProofInput } from '../../lib/proof/proof';
 import type { ProofType } from '../../lib/proof/schema';
-import { PASSWORD, signIn, uniqueName } from '../fixtures';
+import { PASSWORD, uniqueName } from '../fixtures';
 
 export interface SeededItem {
   id: string;
   body: string;
+}
+
+/**
+ * Signs the request context's cookie jar (shared with its pages) in with next-auth's credentials
+ * callback, as the sign-in form does, without loading the page: several authors sign in at once
+ * on a loaded machine. Checked with GET /api/v1/me.
+ */
+export async function signInOverApi(request: APIRequestContext, username: string): Promise<void> {
+  const { csrfToken } = (await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string };
+  const response = await request.post('/api/auth/callback/credentials', { form: { csrfToken, username, password: PASSWORD, json: 'true' } });
+  if (!response.ok()) throw new Error(`sign-in ${response.status()}: ${await response.text()}`);
+  const me = (await (await request.get('/api/v1/me')).json()) as { username?: string };
+  if (me.username !== username) throw new Error(`signed in as ${String(me.username)}, not ${username}`);
 }
 
 export class ApiAuthor {
@@ -37,7 +50,7 @@ export class ApiAuthor {
     const identity = await author.#sign({ type: 'identity', hub: 'public', claim: { name } });
     const response = await page.request.post('/api/v1/auth/signup', { data: { username: author.username, password: PASSWORD, identity } });
     if (!response.ok()) throw new Error(`signup ${response.status()}: ${await response.text()}`);
-    await signIn(page, author.username, PASSWORD);
+    await signInOverApi(page.request, author.username);
     return author;
   }
 

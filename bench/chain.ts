@@ -58,6 +58,8 @@ interface ChainCounters {
   readonly emptyViews: number;
   /** CPU of the four validator processes together, in cores. */
   readonly validatorCores: number;
+  /** CPU-seconds the four validators used over the step, together. */
+  readonly validatorCpuSeconds: number;
   /** Mean durable safety-record write (fsync), ms, over all validators. */
   readonly safetyWriteMs: number;
 }
@@ -102,6 +104,7 @@ function chainCounters(before: readonly MetricsSnapshot[], after: readonly Metri
     leavesPerBlock: blocks === 0 ? 0 : delta('proofhub_block_leaves_sum', 0) / blocks,
     emptyViews: Math.max(0, delta('proofhub_chain_view', 0) - delta('proofhub_chain_height', 0)),
     validatorCores: delta('proofhub_validator_process_cpu_seconds_total') / seconds,
+    validatorCpuSeconds: delta('proofhub_validator_process_cpu_seconds_total'),
     safetyWriteMs: writes === 0 ? 0 : (1000 * delta('proofhub_safety_write_seconds_sum')) / writes,
   };
 }
@@ -149,7 +152,7 @@ function followCommits(url: string, onLeaf: (id: string, at: number) => void): P
   });
 }
 
-async function runStep(devnet: Devnet, offered: number, seconds: number, committedAt: Map<string, number>, submittedAt: Map<string, number>): Promise<StepResult> {
+async function runStep(devnet: Devnet, offered: number, seconds: number, committedAt: Map<string, number>, submittedAt: Map<string, number>, graceMs?: number): Promise<StepResult> {
   // Signed before the step starts, so the bench's own signing does not compete with the validators.
   const leaves = signLeaves(Math.ceil(offered * seconds * 1.1) + 100);
   const before = await Promise.all(devnet.urls.map(scrapeMetrics));
@@ -185,7 +188,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   await Promise.all(inFlight);
   const submitEnd = performance.now();
   // A grace period for the tail to land.
-  const grace = submitEnd + Math.max(3000, seconds * 300);
+  const grace = submitEnd + (graceMs ?? Math.max(3000, seconds * 300));
   while (performance.now() < grace && ids.some((id) => !committedAt.has(id))) await new Promise((resolve) => setTimeout(resolve, 100));
   const stepEnd = performance.now();
   const after = await Promise.all(devnet.urls.map(scrapeMetrics));
@@ -222,6 +225,40 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   };
 }
 
+/** CPU-seconds the four validators used per 1,000 leaves committed in the step (all four together). */
+function cpuPerThousand(result: StepResult): number {
+  return result.committed === 0 ? NaN : (1000 * result.chain.validatorCpuSeconds) / result.committed;
+}
+
+const CPU_PHASE = { leaves: 2000, rate: 250, idleSeconds: 3 };
+
+interface CpuPhase {
+  readonly leaves: number;
+  readonly committed: number;
+  readonly idleCores: number;
+  readonly cpuSecondsPerThousand: number;
+  readonly load: number;
+}
+
+/**
+ * The figure a loaded machine does not distort: the CPU the four validators spend to commit a fixed
+ * number of leaves, every one of them committed (the steps' per-second figures charge CPU spent on
+ * leaves still in flight when the machine starves the chain). The validators' idle CPU (timers,
+ * empty blocks, metrics) is measured first and subtracted for the phase's length.
+ */
+async function measureCpuPerLeaf(devnet: Devnet, committedAt: Map<string, number>, submittedAt: Map<string, number>): Promise<CpuPhase> {
+  const cpu = async (): Promise<number> => (await Promise.all(devnet.urls.map(scrapeMetrics))).reduce((sum, m) => sum + (m.get('proofhub_validator_process_cpu_seconds_total') ?? 0), 0);
+  const idleStart = await cpu();
+  const idleT0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, CPU_PHASE.idleSeconds * 1000));
+  const idleCores = ((await cpu()) - idleStart) / ((performance.now() - idleT0) / 1000);
+  const start = await cpu();
+  const t0 = performance.now();
+  const step = await runStep(devnet, CPU_PHASE.rate, CPU_PHASE.leaves / CPU_PHASE.rate, committedAt, submittedAt, 180_000);
+  const used = (await cpu()) - start - idleCores * ((performance.now() - t0) / 1000);
+  return { leaves: step.submitted, committed: step.committed, idleCores, cpuSecondsPerThousand: (1000 * used) / Math.max(1, step.committed), load: loadavg()[0] ?? 0 };
+}
+
 function signLeaves(count: number): LeafJson[] {
   const leaves: LeafJson[] = [];
   while (leaves.length < count) leaves.push(...makeSignedLeaves(Math.min(10_000, count - leaves.length)));
@@ -252,6 +289,7 @@ async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'proofhub-bench-chain-'));
   let devnet: Devnet | null = null;
   const results: StepResult[] = [];
+  let cpuPhase: CpuPhase | null = null;
   try {
     process.stdout.write('starting 4 validators… ');
     devnet = await startDevnet({
@@ -272,9 +310,14 @@ async function main(): Promise<number> {
     await runStep(devnet, WARM_UP.rate, WARM_UP.seconds, committedAt, submittedAt);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     process.stdout.write('done\n');
+    cpuPhase = await measureCpuPerLeaf(devnet, committedAt, submittedAt);
     process.stdout.write(
-      '\n| offered leaves/s | committed leaves/s | p50 ms | p99 ms | committed / submitted | load (1 min) | blocks/s | leaves/block | views without block | validators CPU (cores) | safety write ms |\n' +
-        '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      `CPU per leaf: ${cpuPhase.leaves} leaves at ${CPU_PHASE.rate}/s, all committed: ${cpuPhase.committed === cpuPhase.leaves ? 'yes' : `NO (${cpuPhase.committed})`}; ` +
+        `validators idle ${cpuPhase.idleCores.toFixed(3)} cores; ${cpuPhase.cpuSecondsPerThousand.toFixed(2)} CPU-s per 1,000 leaves (four validators together, idle CPU subtracted); load ${cpuPhase.load.toFixed(1)}\n`,
+    );
+    process.stdout.write(
+      '\n| offered leaves/s | committed leaves/s | p50 ms | p99 ms | committed / submitted | load (1 min) | blocks/s | leaves/block | views without block | validators CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
+        '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     for (const offered of steps) {
       const result = await runStep(devnet, offered, seconds, committedAt, submittedAt);
@@ -282,7 +325,7 @@ async function main(): Promise<number> {
       const { chain } = result;
       process.stdout.write(
         `| ${offered} | ${Math.round(result.committedPerSecond)} | ${Math.round(result.p50)} | ${Math.round(result.p99)} | ${result.committed} / ${result.submitted}${result.saturated ? ' (saturated)' : ''} | ` +
-          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.validatorCores.toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
+          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.validatorCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
       );
       if (result.saturated) break;
       // Let the chain drain before the next step.
@@ -316,6 +359,14 @@ async function main(): Promise<number> {
     `per CPU-second of the validators: ${Math.round(perValidatorCpuSecond)} leaves committed vs ${Math.round(rawCpuRate / 4)} raw verifies ÷ 4 ` +
       `= ${((100 * perValidatorCpuSecond) / (rawCpuRate / 4)).toFixed(0)}% (what the ratio would be with the ${cores} cores to themselves)\n`,
   );
+  if (cpuPhase) {
+    const perThousand = cpuPhase.cpuSecondsPerThousand;
+    process.stdout.write(
+      `validators' CPU per 1,000 committed leaves (CPU phase, four validators together): ${perThousand.toFixed(2)} CPU-s = ${((perThousand * rawCpuRate) / 4000).toFixed(2)} raw verifies ` +
+        `of CPU per leaf and validator (1 is the floor: every validator checks every signature); ceiling from it: ${Math.round((cores * 1000) / perThousand)} leaves/s on ${cores} cores ` +
+        `= ${((100 * ((cores * 1000) / perThousand)) / ((cores * rawCpuRate) / 4)).toFixed(0)}% of cores × raw verifies per CPU-second ÷ 4\n`,
+    );
+  }
   const unsaturated = results.filter((result) => !result.saturated);
   const worstP50 = Math.max(0, ...unsaturated.map((result) => result.p50));
   const worstP99 = Math.max(0, ...unsaturated.map((result) => result.p99));
@@ -334,7 +385,7 @@ async function main(): Promise<number> {
       : `below saturation p99: no step below saturation (target < ${TARGET_P99_MS}): MISSED`,
   ];
   process.stdout.write(`${verdicts.join('\n')}\n`);
-  if (values.json === true) process.stdout.write(`${JSON.stringify({ cores, rawVerifyPerSecond: rawRate, rawVerifyPerCpuSecond: rawCpuRate, rawBefore, rawAfter, ceiling, perValidatorCpuSecond, steps: results, sustained, worstP50, worstP99 })}\n`);
+  if (values.json === true) process.stdout.write(`${JSON.stringify({ cores, cpuPhase, rawVerifyPerSecond: rawRate, rawVerifyPerCpuSecond: rawCpuRate, rawBefore, rawAfter, ceiling, perValidatorCpuSecond, steps: results, sustained, worstP50, worstP99 })}\n`);
   const met = ratio >= TARGET_THROUGHPUT_RATIO && p50Met && p99Met;
   return values.check === true && !met ? 1 : 0;
 }

@@ -39,8 +39,14 @@ function frame(json: unknown, leaves: readonly LogLeaf[], prefix: number[] = [])
   return out;
 }
 
+/**
+ * Given one 128-byte leaf record (a view into the frame), returns an existing leaf object with
+ * exactly those bytes (the validator's pooled leaf, already verified and hashed), or undefined.
+ */
+export type InternLeaf = (record: Uint8Array) => LogLeaf | undefined;
+
 /** Splits a frame into its JSON value and its leaves; null when the layout is wrong. */
-function unframe(bytes: Uint8Array): { json: unknown; leaves: LogLeaf[] } | null {
+function unframe(bytes: Uint8Array, intern?: InternLeaf): { json: unknown; leaves: LogLeaf[] } | null {
   if (bytes.length < 4) return null;
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
   if (4 + length > bytes.length) return null;
@@ -54,6 +60,11 @@ function unframe(bytes: Uint8Array): { json: unknown; leaves: LogLeaf[] } | null
   }
   const leaves: LogLeaf[] = [];
   for (let offset = 4 + length; offset < bytes.length; offset += LEAF_RECORD_BYTES) {
+    const known = intern?.(bytes.subarray(offset, offset + LEAF_RECORD_BYTES));
+    if (known !== undefined) {
+      leaves.push(known);
+      continue;
+    }
     // Copies, not views: the frame buffer may be reused by the socket layer.
     leaves.push({ publicKey: bytes.slice(offset, offset + 32), id: bytes.slice(offset + 32, offset + 64), sig: bytes.slice(offset + 64, offset + 128) });
   }
@@ -77,8 +88,8 @@ export function encodeProposalBinary(message: Extract<ConsensusMessage, { type: 
   return frame(consensusMessageToJson({ ...message, block: { ...message.block, leaves: [] } }), message.block.leaves, prefix);
 }
 
-export function decodeProposalBinary(bytes: Uint8Array): Extract<ConsensusMessage, { type: 'proposal' }> | null {
-  const parts = unframe(bytes);
+export function decodeProposalBinary(bytes: Uint8Array, intern?: InternLeaf): Extract<ConsensusMessage, { type: 'proposal' }> | null {
+  const parts = unframe(bytes, intern);
   if (!parts) return null;
   const decoded = decodeConsensusMessage(parts.json);
   if (!decoded.ok || decoded.value.type !== 'proposal' || decoded.value.block.leaves.length !== 0) return null;

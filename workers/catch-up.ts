@@ -9,9 +9,8 @@
 // while looking for a certificate, and each request times out.
 import { bytesEqual } from '@/lib/bytes';
 import type { SignatureVerifier } from '@/lib/crypto/types';
-import { type PinnedValidatorSet, verifyCommitCertificate } from '@/lib/consensus';
+import { leafHashOf, type PinnedValidatorSet, verifyCommitCertificate } from '@/lib/consensus';
 import type { Hasher } from '@/lib/merkle';
-import { leafHash } from '@/lib/merkle';
 import type { Genesis } from './genesis';
 import type { Ledger } from './ledger';
 import type { Logger } from './logger';
@@ -123,7 +122,7 @@ async function catchUpFrom(
         rejected = true;
         break;
       }
-      for (const leaf of record.block.leaves) frontier.append(leafHash(leaf.id, leaf.sig, ctx.hasher));
+      for (const leaf of record.block.leaves) frontier.append(leafHashOf(leaf, ctx.hasher));
       if (frontier.size !== record.block.treeHead.size || !bytesEqual(frontier.root(), record.block.treeHead.root)) {
         ctx.log.warn({ peer: peer.index, height: record.height }, 'catch-up: block tree head does not follow from its leaves');
         rejected = true;

@@ -2,10 +2,10 @@
 // of their leaves, rebuilt in memory at start (MerkleLog answers inclusion and consistency proofs
 // for any past size). Commits are applied to the log synchronously, in consensus order, and written
 // to the store by one queue; readers (RPC, the commit stream) see a block only once it is on disk.
-import { bytesEqual, bytesToHex } from '@/lib/bytes';
-import { BoundedCache } from '@/lib/crypto/ed25519';
-import type { Block, QuorumCert } from '@/lib/consensus';
-import { leafHash, MerkleLog, type Hasher } from '@/lib/merkle';
+import { bytesEqual } from '@/lib/bytes';
+import { type Block, leafHashOf, leafIdKey, type QuorumCert } from '@/lib/consensus';
+import { MerkleLog, type Hasher } from '@/lib/merkle';
+import { hexOf } from './hex';
 import { type ChainIdentity, type CommittedBlockRecord, committedRecordToJson, parseCommittedRecord } from './records';
 import { type CommittedBlockWrite, StoreError, type ValidatorStore } from './store';
 
@@ -30,8 +30,12 @@ export class Ledger {
   readonly #identity: ChainIdentity;
   readonly #hasher: Hasher;
   readonly #listeners = new Set<CommitListener>();
-  /** Recently committed proof ids (hex), for the mempool's duplicate check without a disk read. */
-  readonly #recent = new BoundedCache<string, true>(500_000);
+  /**
+   * Every proof id in the applied log (leafIdKey: 32 one-byte chars, ~70 bytes a leaf in memory),
+   * so the mempool, POST /leaves and the consensus rules (isCommittedId) know without a disk read
+   * whether an id is already in the log.
+   */
+  readonly #ids = new Set<string>();
   /** Head applied to the log (consensus order); may be ahead of what is on disk. */
   #applied: { height: number; hash: Uint8Array } = { height: 0, hash: new Uint8Array(32) };
   /** Head on disk: what readers see. Null until the first commit. */
@@ -52,6 +56,7 @@ export class Ledger {
     for await (const hash of store.leafHashes()) hashes.push(hash);
     const log = MerkleLog.fromLeafHashes(hashes, { hasher });
     const ledger = new Ledger(store, identity, hasher, log);
+    for await (const key of store.proofIdKeys()) ledger.#ids.add(key);
     ledger.#applied = { height: 0, hash: genesisHash };
     const head = await store.readHead();
     if (head === null) {
@@ -96,21 +101,25 @@ export class Ledger {
     return () => this.#listeners.delete(listener);
   }
 
-  isRecentlyCommitted(idHex: string): boolean {
-    return this.#recent.has(idHex);
+  /** Whether a proof id (leafIdKey) is in the applied log. */
+  isCommitted(idKey: string): boolean {
+    return this.#ids.has(idKey);
+  }
+
+  get committedIdCount(): number {
+    return this.#ids.size;
   }
 
   /**
    * Applies committed blocks (ascending, hash-linked to the applied head; the last one certified
    * by `certificate`) to the log and queues their write. Throws if a block's tree head does not
    * match the log: consensus validated it, so a mismatch is a bug and the process must stop.
-   * Returns the committed leaves' hashes and proof ids (hex).
+   * Returns the committed leaves' proof ids (leafIdKey).
    */
-  apply(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: QuorumCert): { leafHashes: string[]; ids: string[] } {
+  apply(blocks: readonly Block[], hashes: readonly Uint8Array[], certificate: QuorumCert): { ids: string[] } {
     this.#throwIfWriteFailed();
     const writes: CommittedBlockWrite[] = [];
     const heads: { height: number; hash: Uint8Array; block: Block; json: string }[] = [];
-    const committedLeaves: string[] = [];
     const committedIds: string[] = [];
     const lastHeight = blocks[blocks.length - 1]?.height ?? 0;
     blocks.forEach((block, i) => {
@@ -121,20 +130,20 @@ export class Ledger {
       const firstLeafIndex = this.log.size;
       const leafHashes: Uint8Array[] = [];
       for (const leaf of block.leaves) {
-        const hashOfLeaf = leafHash(leaf.id, leaf.sig, this.#hasher);
+        // Computed once per leaf object: at admission for pooled leaves, else when the block validated.
+        const hashOfLeaf = leafHashOf(leaf, this.#hasher);
         this.log.append(hashOfLeaf);
         leafHashes.push(hashOfLeaf);
-        committedLeaves.push(bytesToHex(hashOfLeaf));
-        const idHex = bytesToHex(leaf.id);
-        committedIds.push(idHex);
-        this.#recent.set(idHex, true);
+        const key = leafIdKey(leaf.id);
+        committedIds.push(key);
+        this.#ids.add(key);
       }
       if (this.log.size !== block.treeHead.size || !bytesEqual(this.log.root(), block.treeHead.root)) {
         throw new Error(`block ${block.height}: its tree head does not match the log after its leaves`);
       }
       const last = i === blocks.length - 1;
       const json = committedRecordToJson(this.#identity, block, hash, last ? certificate : null, lastHeight);
-      writes.push({ height: block.height, hash: bytesToHex(hash), json, firstLeafIndex, leafHashes, leafIds: block.leaves.map((leaf) => leaf.id) });
+      writes.push({ height: block.height, hash: hexOf(hash), json, firstLeafIndex, leafHashes, leafIds: block.leaves.map((leaf) => leaf.id) });
       heads.push({ height: block.height, hash, block, json });
       this.#applied = { height: block.height, hash };
     });
@@ -156,7 +165,7 @@ export class Ledger {
       .catch((error: unknown) => {
         this.#writeError = error instanceof Error ? error : new Error(String(error));
       });
-    return { leafHashes: committedLeaves, ids: committedIds };
+    return { ids: committedIds };
   }
 
   /** Resolves when every queued commit is on disk; rejects if a write failed. */
@@ -184,7 +193,7 @@ export class Ledger {
     return {
       height: record.height,
       hash: record.hash,
-      hashHex: bytesToHex(record.hash),
+      hashHex: hexOf(record.hash),
       block: record.block,
       certificate,
       treeSize: record.block.treeHead.size,

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '@/lib/bytes';
 import type { SignatureVerifier } from '@/lib/crypto/types';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
-import { nodeHasher } from '@/server/crypto/sha256-node';
 import { makeSignedLeaves } from './client';
-import { type Leaf, Mempool, VerifiedSignatures } from './mempool';
+import { type LogLeaf, leafIdKey } from '@/lib/consensus';
+import { type Leaf, Mempool, VerifiedLeaves, VerifiedSignatures } from './mempool';
 
 function leaves(count: number): Leaf[] {
   return makeSignedLeaves(count).map((leaf) => ({ pub: hexToBytes(leaf.pub), id: hexToBytes(leaf.id), sig: hexToBytes(leaf.sig) }));
@@ -53,12 +53,12 @@ function countingVerifier(): SignatureVerifier & { calls: number } {
 describe('Mempool', () => {
   it('admits valid leaves once, refuses bad signatures, committed leaves and overflow', () => {
     const committed = new Set<string>();
-    const pool = new Mempool({ verifier: nodeVerifier, hasher: nodeHasher, isCommitted: (hash) => committed.has(hash), maxLeaves: 3, now: () => 0 });
+    const pool = new Mempool({ verified: new VerifiedLeaves(nodeVerifier), isCommitted: (key) => committed.has(key), maxLeaves: 3 });
     const [a, b, c, d] = leaves(4) as [Leaf, Leaf, Leaf, Leaf];
     expect(pool.add(a).result).toBe('accepted');
     expect(pool.add(a).result).toBe('duplicate');
     expect(pool.add({ ...b, sig: a.sig }).result).toBe('bad_signature');
-    committed.add(bytesToHex(b.id));
+    committed.add(leafIdKey(b.id));
     expect(pool.add(b).result).toBe('committed');
     expect(pool.add(c).result).toBe('accepted');
     expect(pool.add(d).result).toBe('accepted');
@@ -67,7 +67,7 @@ describe('Mempool', () => {
   });
 
   it('keeps one leaf per proof id, so a second valid signature of an id cannot wedge proposals', () => {
-    const pool = new Mempool({ verifier: nodeVerifier, hasher: nodeHasher, isCommitted: () => false, now: () => 0 });
+    const pool = new Mempool({ verified: new VerifiedLeaves(nodeVerifier), isCommitted: () => false });
     const id = new Uint8Array(randomBytes(32));
     const { pub, sigs } = twoSignatures(id);
     expect(bytesToHex(sigs[0])).not.toBe(bytesToHex(sigs[1]));
@@ -78,12 +78,33 @@ describe('Mempool', () => {
   });
 
   it('selects in arrival order, skipping excluded leaves, and forgets committed ones', () => {
-    const pool = new Mempool({ verifier: nodeVerifier, hasher: nodeHasher, isCommitted: () => false, now: () => 0 });
-    const added = leaves(5).map((leaf) => pool.add(leaf).idHex);
-    expect(pool.select(10, new Set([added[1] as string])).map((leaf) => leaf.idHex)).toEqual([added[0], added[2], added[3], added[4]]);
-    expect(pool.select(2, new Set()).map((leaf) => leaf.idHex)).toEqual(added.slice(0, 2));
+    const pool = new Mempool({ verified: new VerifiedLeaves(nodeVerifier), isCommitted: () => false });
+    const added = leaves(5).map((leaf) => pool.add(leaf).key);
+    const keys = (selected: readonly LogLeaf[]) => selected.map((leaf) => leafIdKey(leaf.id));
+    expect(keys(pool.select(10, new Set([added[1] as string])))).toEqual([added[0], added[2], added[3], added[4]]);
+    expect(keys(pool.select(2, new Set()))).toEqual(added.slice(0, 2));
     pool.removeCommitted(added.slice(0, 3));
-    expect(pool.select(10, new Set()).map((leaf) => leaf.idHex)).toEqual(added.slice(3));
+    expect(keys(pool.select(10, new Set()))).toEqual(added.slice(3));
+  });
+
+  it('verifies a leaf object once: the pooled object passes the payload check without a second verify', () => {
+    const inner = countingVerifier();
+    const verified = new VerifiedLeaves(new VerifiedSignatures(inner));
+    const pool = new Mempool({ verified, isCommitted: () => false });
+    const [a, b] = leaves(2) as [Leaf, Leaf];
+    const admitted = pool.add(a);
+    expect(admitted.result).toBe('accepted');
+    expect(inner.calls).toBe(1);
+    expect(pool.get(admitted.key)).toBe(admitted.leaf);
+    expect(verified.verify(admitted.leaf)).toBe(true);
+    // Same bytes in another object: the signature cache answers, still no second Ed25519 check.
+    expect(verified.verify({ publicKey: a.pub, id: a.id, sig: a.sig })).toBe(true);
+    expect(inner.calls).toBe(1);
+    // A forged leaf is checked, refused and never remembered.
+    const forged: LogLeaf = { publicKey: a.pub, id: b.id, sig: a.sig };
+    expect(verified.verify(forged)).toBe(false);
+    expect(verified.verify(forged)).toBe(false);
+    expect(inner.calls).toBe(3);
   });
 });
 

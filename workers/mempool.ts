@@ -5,19 +5,21 @@
 // every leader's proposal fail. The first leaf with an id wins; the log never holds an id twice.
 //
 // Admission checks the signature once (every validator must check every signature anyway, and a
-// leaf that fails would cost its whole block the vote) and remembers the verdict in the
-// VerifiedSignatures cache, so checking the same leaf again in a proposal costs a Map lookup.
+// leaf that fails would cost its whole block the vote) and remembers the verdict (VerifiedLeaves),
+// so checking the same leaf again in a proposal costs a WeakSet lookup. The pool holds the leaves
+// as the LogLeaf objects blocks are made of: the leader proposes those very objects and a follower
+// swaps a proposal's leaves for its pooled ones when the bytes are equal (block-codec `intern`),
+// so the leaf hash (leafHashOf) and the signature check are done once per leaf and validator.
 // Leaves reach every validator (the one the hub called forwards them to all peers), so whoever
 // leads the next view can propose them and a leader change loses nothing.
 //
 // Bounded: at most maxLeaves waiting; a full pool refuses new leaves ("mempool_full", the hub
 // retries later) rather than evicting leaves that may already be in a proposal.
-import { bytesToHex } from '@/lib/bytes';
 import { BoundedCache, publicKeyCacheKey } from '@/lib/crypto/ed25519';
 import type { SignatureVerifier } from '@/lib/crypto/types';
-import { leafHash } from '@/lib/merkle';
-import type { Hasher } from '@/lib/merkle';
+import { type LogLeaf, leafIdKey } from '@/lib/consensus';
 
+/** A leaf as submitted or gossiped (lengths already checked by the caller's schema or layout). */
 export interface Leaf {
   /** Ed25519 public key of the proof's issuer, 32 bytes. */
   readonly pub: Uint8Array;
@@ -25,15 +27,6 @@ export interface Leaf {
   readonly id: Uint8Array;
   /** Ed25519 signature over the 32 id bytes, 64 bytes. */
   readonly sig: Uint8Array;
-}
-
-export interface PooledLeaf extends Leaf {
-  /** Hex proof id: the pool's key. */
-  readonly idHex: string;
-  /** Hex RFC 9162 leaf hash. */
-  readonly hash: string;
-  /** Monotonic arrival time (ms), for submit→commit latency. */
-  readonly receivedAt: number;
 }
 
 export type AdmitResult = 'accepted' | 'duplicate' | 'committed' | 'bad_signature' | 'mempool_full';
@@ -70,18 +63,39 @@ export class VerifiedSignatures implements SignatureVerifier {
   }
 }
 
+/**
+ * Leaf signature checks for the payload rules (`verifyLeaf`) and the mempool: a leaf object this
+ * validator verified before answers from a WeakSet (leaves are immutable values); any other goes
+ * through the verifier (a VerifiedSignatures: a leaf whose bytes were verified in another object
+ * is a string-keyed cache hit). Only this process's own verdicts are remembered.
+ */
+export class VerifiedLeaves {
+  readonly #verifier: SignatureVerifier;
+  readonly #verified = new WeakSet<LogLeaf>();
+
+  constructor(verifier: SignatureVerifier) {
+    this.#verifier = verifier;
+  }
+
+  verify(leaf: LogLeaf): boolean {
+    if (this.#verified.has(leaf)) return true;
+    // A proof's signature is over the 32 id bytes (DESIGN.md, PROOF).
+    if (!this.#verifier.verify(leaf.sig, leaf.id, leaf.publicKey)) return false;
+    this.#verified.add(leaf);
+    return true;
+  }
+}
+
 export interface MempoolOptions {
-  readonly verifier: SignatureVerifier;
-  readonly hasher: Hasher;
-  /** True when a leaf with this proof id (hex) is already in the committed log. */
-  readonly isCommitted: (idHex: string) => boolean;
+  readonly verified: VerifiedLeaves;
+  /** True when a leaf with this proof id (leafIdKey) is already in the committed log. */
+  readonly isCommitted: (idKey: string) => boolean;
   readonly maxLeaves?: number;
-  /** Monotonic clock in ms (performance.now). */
-  readonly now: () => number;
 }
 
 export class Mempool {
-  readonly #leaves = new Map<string, PooledLeaf>();
+  /** Pooled leaves by proof id (leafIdKey), in arrival order. */
+  readonly #leaves = new Map<string, LogLeaf>();
   readonly #options: MempoolOptions;
   readonly maxLeaves: number;
 
@@ -94,39 +108,44 @@ export class Mempool {
     return this.#leaves.size;
   }
 
-  /** Admits a structurally valid leaf (lengths already checked by the caller's schema). */
-  add(leaf: Leaf): { result: AdmitResult; hash: string; idHex: string } {
-    const idHex = bytesToHex(leaf.id);
-    const hash = bytesToHex(leafHash(leaf.id, leaf.sig, this.#options.hasher));
-    if (this.#leaves.has(idHex)) return { result: 'duplicate', hash, idHex };
-    if (this.#options.isCommitted(idHex)) return { result: 'committed', hash, idHex };
-    if (this.#leaves.size >= this.maxLeaves) return { result: 'mempool_full', hash, idHex };
-    if (!this.#options.verifier.verify(leaf.sig, leaf.id, leaf.pub)) return { result: 'bad_signature', hash, idHex };
-    this.#leaves.set(idHex, { pub: leaf.pub, id: leaf.id, sig: leaf.sig, idHex, hash, receivedAt: this.#options.now() });
-    return { result: 'accepted', hash, idHex };
+  /**
+   * Admits a structurally valid leaf. `leaf` is the pooled object when accepted, the one already
+   * pooled under that id for a duplicate, and a new one otherwise.
+   */
+  add(input: Leaf): { result: AdmitResult; leaf: LogLeaf; key: string } {
+    const key = leafIdKey(input.id);
+    const pooled = this.#leaves.get(key);
+    if (pooled !== undefined) return { result: 'duplicate', leaf: pooled, key };
+    const leaf: LogLeaf = { publicKey: input.pub, id: input.id, sig: input.sig };
+    if (this.#options.isCommitted(key)) return { result: 'committed', leaf, key };
+    if (this.#leaves.size >= this.maxLeaves) return { result: 'mempool_full', leaf, key };
+    if (!this.#options.verified.verify(leaf)) return { result: 'bad_signature', leaf, key };
+    this.#leaves.set(key, leaf);
+    return { result: 'accepted', leaf, key };
   }
 
-  has(idHex: string): boolean {
-    return this.#leaves.has(idHex);
+  /** The pooled leaf with this proof id (leafIdKey), if any. */
+  get(key: string): LogLeaf | undefined {
+    return this.#leaves.get(key);
   }
 
   /**
-   * Up to max leaves in arrival order, skipping ids in `exclude` (leaves already in proposed but
-   * uncommitted blocks on the branch being extended). Leaves stay pooled until committed.
+   * Up to max leaves in arrival order, skipping ids (leafIdKey) in `exclude` (leaves already in
+   * proposed but uncommitted blocks on the branch being extended). Leaves stay pooled until committed.
    */
-  select(max: number, exclude: ReadonlySet<string>): PooledLeaf[] {
-    const out: PooledLeaf[] = [];
+  select(max: number, exclude: ReadonlySet<string>): LogLeaf[] {
+    const out: LogLeaf[] = [];
     if (max <= 0) return out;
-    for (const leaf of this.#leaves.values()) {
-      if (exclude.has(leaf.idHex)) continue;
+    for (const [key, leaf] of this.#leaves) {
+      if (exclude.has(key)) continue;
       out.push(leaf);
       if (out.length >= max) break;
     }
     return out;
   }
 
-  /** Drops committed leaves, by proof id (hex). */
-  removeCommitted(idsHex: Iterable<string>): void {
-    for (const idHex of idsHex) this.#leaves.delete(idHex);
+  /** Drops committed leaves, by proof id (leafIdKey). */
+  removeCommitted(keys: Iterable<string>): void {
+    for (const key of keys) this.#leaves.delete(key);
   }
 }

@@ -2,7 +2,7 @@
 // parsed back only when it is self-consistent.
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '@/lib/bytes';
-import { type Block, blockHash, blockHeader, payloadHash, validatorSetHash } from '@/lib/consensus';
+import { type Block, blockHash, blockHeader, blockHeaderToJson, blockToJson, payloadHash, quorumCertToJson, validatorSetHash } from '@/lib/consensus';
 import { makeSignedLeaves } from './client';
 import { blockHeaderNode, committedRecordToJson, parseCommittedRecord, payloadHashNode } from './records';
 
@@ -25,6 +25,20 @@ describe('committed block records', () => {
     const block = sampleBlock(count);
     expect(bytesToHex(payloadHashNode(block.leaves))).toBe(bytesToHex(payloadHash(block.leaves)));
     expect(blockHeaderNode(identity, block)).toEqual(blockHeader(block, identity.chainId, identity.setHash));
+  });
+
+  it.each([0, 1, 37])('writes exactly the generic wire JSON (%i leaves)', (count) => {
+    const block = sampleBlock(count);
+    const hash = blockHash(block, identity.chainId, identity.setHash);
+    const generic = {
+      height: block.height,
+      hash: bytesToHex(hash),
+      header: blockHeaderToJson(blockHeader(block, identity.chainId, identity.setHash)),
+      block: blockToJson(block),
+      certificate: quorumCertToJson(block.justify),
+      certified_by: 7,
+    };
+    expect(committedRecordToJson(identity, block, hash, block.justify, 7)).toBe(JSON.stringify(generic));
   });
 
   it('round-trips, and refuses a record whose hash or height does not match its block', () => {

@@ -9,7 +9,7 @@
 // the headers in between, and `certified_by` names its height.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { bytesEqual, bytesToHex, hexToBytes } from '@/lib/bytes';
+import { bytesEqual, hexToBytes } from '@/lib/bytes';
 import {
   type Block,
   type BlockHeader,
@@ -26,6 +26,7 @@ import {
   quorumCertToJson,
 } from '@/lib/consensus';
 import { PAYLOAD_TAG } from '@/lib/consensus/encoding';
+import { hexOf } from './hex';
 
 export const committedBlockRecordSchema = z.strictObject({
   height: z.number().int().nonnegative(),
@@ -79,16 +80,26 @@ export function blockHeaderNode(identity: ChainIdentity, block: Block): BlockHea
   };
 }
 
+/**
+ * The stored and served JSON of a committed block. The leaves, the only part that grows with the
+ * block, are written as text directly with native hex (blockToJson + JSON.stringify spent ~3 µs a
+ * leaf); the rest goes through the wire functions. A test checks it equals the generic form.
+ */
 export function committedRecordToJson(identity: ChainIdentity, block: Block, hash: Uint8Array, certificate: QuorumCert | null, certifiedBy: number): string {
   const record: CommittedBlockRecordJson = {
     height: block.height,
-    hash: bytesToHex(hash),
+    hash: hexOf(hash),
     header: blockHeaderToJson(blockHeaderNode(identity, block)),
-    block: blockToJson(block),
+    block: blockToJson({ ...block, leaves: [] }),
     certificate: certificate === null ? null : quorumCertToJson(certificate),
     certified_by: certifiedBy,
   };
-  return JSON.stringify(record);
+  const json = JSON.stringify(record);
+  if (block.leaves.length === 0) return json;
+  const leaves = block.leaves.map((leaf) => `{"public_key":"${hexOf(leaf.publicKey)}","id":"${hexOf(leaf.id)}","sig":"${hexOf(leaf.sig)}"}`).join(',');
+  const marker = '"leaves":[]';
+  const at = json.indexOf(marker);
+  return `${json.slice(0, at)}"leaves":[${leaves}]${json.slice(at + marker.length)}`;
 }
 
 /**

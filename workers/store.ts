@@ -20,8 +20,9 @@
 //   id/<proof id hex>    log index of the leaf with that proof id
 //   pending/<height:12>/<hash>  an uncommitted block this validator voted for (storeBlock effect)
 import { ClassicLevel } from 'classic-level';
-import { bytesEqual, bytesToHex, concatBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
+import { bytesEqual, concatBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import { sha256 } from '@/lib/crypto/sha256';
+import { hexOf, idKeyOfHex } from './hex';
 
 const STORE_VERSION = 1;
 const SAFETY_MAGIC = utf8Encode('PHS1');
@@ -185,9 +186,10 @@ export class ValidatorStore {
       block.leafHashes.forEach((hash, offset) => {
         const index = block.firstLeafIndex + offset;
         batch.put(leafKey(index), hash);
-        batch.put(`lh/${bytesToHex(hash)}`, utf8Encode(String(index)));
+        const indexBytes = utf8Encode(String(index));
+        batch.put(`lh/${hexOf(hash)}`, indexBytes);
         const id = block.leafIds[offset];
-        if (id) batch.put(`id/${bytesToHex(id)}`, utf8Encode(String(index)));
+        if (id) batch.put(`id/${hexOf(id)}`, indexBytes);
       });
     }
     const last = blocks[blocks.length - 1] as CommittedBlockWrite;
@@ -228,6 +230,11 @@ export class ValidatorStore {
   async indexOfProofId(idHex: string): Promise<number | null> {
     const value = await this.#db.get(`id/${idHex}`);
     return value === undefined ? null : Number(utf8Decode(value));
+  }
+
+  /** Every committed proof id, as lib/consensus leafIdKey (to rebuild the ledger's id set at start). */
+  async *proofIdKeys(): AsyncGenerator<string> {
+    for await (const key of this.#db.keys({ gte: 'id/', lt: 'id0' })) yield idKeyOfHex(key.slice(3));
   }
 
   /** Every stored leaf hash in log order (to rebuild the Merkle log at start). */

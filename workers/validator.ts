@@ -10,7 +10,7 @@
 // even if every validator crashes at once.
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
+import { bytesEqual, bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import {
   type Block,
   blockHash,
@@ -29,6 +29,8 @@ import {
   decodeSyncResponse,
   genesisBlock,
   leaderOf,
+  leafHashOf,
+  leafIdKey,
   type LogLeaf,
   type PinnedValidatorSet,
   quorumCertToJson,
@@ -41,17 +43,18 @@ import {
   validatorSetHash,
   WIRE_LIMITS,
 } from '@/lib/consensus';
-import { consistencyProofToJson, inclusionProofToJson, leafHash } from '@/lib/merkle';
+import { consistencyProofToJson, inclusionProofToJson } from '@/lib/merkle';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
 import { nodeHasher } from '@/server/crypto/sha256-node';
 import { catchUp, queryPeerHeights } from './catch-up';
 import { type Genesis, validatorIndexOf } from './genesis';
 import type { ValidatorKey } from './keys';
-import { decodeBlockBinary, decodeProposalBinary, encodeBlockBinary, encodeProposalBinary } from './block-codec';
+import { decodeBlockBinary, decodeProposalBinary, encodeBlockBinary, encodeProposalBinary, LEAF_RECORD_BYTES } from './block-codec';
+import { hexOf } from './hex';
 import { Ledger } from './ledger';
 import { PeerLinks } from './links/peer-links';
 import type { Logger } from './logger';
-import { type Leaf, Mempool, VerifiedSignatures } from './mempool';
+import { type Leaf, Mempool, VerifiedLeaves, VerifiedSignatures } from './mempool';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics';
 import { fetchPeerJson, peerBaseUrl } from './peer-client';
 import type { ChainIdentity } from './records';
@@ -120,6 +123,7 @@ export class ValidatorNode {
   readonly #identity: ChainIdentity;
   readonly #pinned: PinnedValidatorSet;
   readonly #verifier: VerifiedSignatures;
+  readonly #verifiedLeaves: VerifiedLeaves;
   #store!: ValidatorStore;
   #ledger!: Ledger;
   #links!: PeerLinks;
@@ -143,11 +147,11 @@ export class ValidatorNode {
   readonly #deferredCommits: Extract<ConsensusEffect, { kind: 'commit' }>[] = [];
   #syncInFlight = false;
   #syncQueued: { to: number; fromHeight: number; targetHash: Uint8Array } | null = null;
-  #gossipQueue: Leaf[] = [];
+  #gossipQueue: LogLeaf[] = [];
   #gossipTimer: NodeJS.Timeout | null = null;
   #admitQueue: { from: number; leaves: Leaf[] }[] = [];
   #admitting = false;
-  /** Locally submitted leaves (hex hash → submit time) for the submit→commit latency metric. */
+  /** Locally submitted leaves (proof id, leafIdKey → submit time) for the submit→commit latency metric. */
   readonly #submittedAt = new Map<string, number>();
   /** First time each uncommitted block was seen, for the block commit latency metric. */
   readonly #blockSeenAt = new Map<string, number>();
@@ -187,6 +191,7 @@ export class ValidatorNode {
     this.#identity = { chainId, setHash: validatorSetHash(validators) };
     this.#pinned = { chainId, validators };
     this.#verifier = new VerifiedSignatures(nodeVerifier);
+    this.#verifiedLeaves = new VerifiedLeaves(this.#verifier);
     this.metrics = createValidatorMetrics({ chain_id: options.genesis.chainId, validator: String(index) }, this.#options.processMetrics);
   }
 
@@ -209,11 +214,9 @@ export class ValidatorNode {
       throw error;
     }
     this.#mempool = new Mempool({
-      verifier: this.#verifier,
-      hasher: nodeHasher,
-      isCommitted: (hash) => this.#ledger.isRecentlyCommitted(hash),
+      verified: this.#verifiedLeaves,
+      isCommitted: (key) => this.#ledger.isCommitted(key),
       maxLeaves: this.#options.mempoolMaxLeaves,
-      now: () => performance.now(),
     });
     this.#links = new PeerLinks({
       genesis,
@@ -231,7 +234,14 @@ export class ValidatorNode {
       self: this.index,
       sign: (message) => this.#options.key.sign(message),
       verifier: this.#verifier,
-      payload: createMerklePayloadRules({ verifier: this.#verifier, hasher: nodeHasher, maxLeavesPerBlock: this.#options.maxBlockLeaves }),
+      payload: createMerklePayloadRules({
+        verifier: this.#verifier,
+        hasher: nodeHasher,
+        maxLeavesPerBlock: this.#options.maxBlockLeaves,
+        verifyLeaf: (leaf) => this.#verifiedLeaves.verify(leaf),
+      }),
+      // The ledger's id set is the applied log; the core checks the uncommitted ancestors itself.
+      isCommittedId: (id) => this.#ledger.isCommitted(leafIdKey(id)),
       pacemaker: { baseTimeoutMs: this.#options.baseTimeoutMs, maxBackoffExponent: this.#options.maxBackoffExponent },
       maxLeavesPerBlock: this.#options.maxBlockLeaves,
       maxSyncBlocks: this.#options.maxSyncBlocks,
@@ -432,7 +442,7 @@ export class ValidatorNode {
       }
       if (effect.kind === 'requestPayload' || effect.kind === 'requestSync') applyCommits();
       if (effect.kind === 'storeBlock') {
-        blocks.push({ height: effect.block.height, hash: bytesToHex(effect.hash), bytes: encodeBlockBinary(effect.block) });
+        blocks.push({ height: effect.block.height, hash: hexOf(effect.hash), bytes: encodeBlockBinary(effect.block) });
         continue;
       }
       if (effect.kind !== 'persist' && blocks.length > 0) await this.#store.writePendingBlocks(blocks.splice(0));
@@ -478,11 +488,13 @@ export class ValidatorNode {
     const now = performance.now();
     const committed = this.#ledger.apply(blocks, hashes, certificate);
     this.#mempool.removeCommitted(committed.ids);
-    for (const idHex of committed.ids) {
-      const submitted = this.#submittedAt.get(idHex);
-      if (submitted !== undefined) {
-        this.metrics.commitLatency.observe((now - submitted) / 1000);
-        this.#submittedAt.delete(idHex);
+    if (this.#submittedAt.size > 0) {
+      for (const key of committed.ids) {
+        const submitted = this.#submittedAt.get(key);
+        if (submitted !== undefined) {
+          this.metrics.commitLatency.observe((now - submitted) / 1000);
+          this.#submittedAt.delete(key);
+        }
       }
     }
     for (const block of blocks) {
@@ -523,7 +535,7 @@ export class ValidatorNode {
       return;
     }
     const inChain = uncommittedLeaves(this.#state, request.parentHash);
-    const exclude = new Set(inChain.map((leaf) => bytesToHex(leaf.id)));
+    const exclude = new Set(inChain.map((leaf) => leafIdKey(leaf.id)));
     const selected = this.#mempool.select(this.#options.maxBlockLeaves, exclude);
     const waited = performance.now() - request.requestedAt;
     let wait: number;
@@ -535,8 +547,8 @@ export class ValidatorNode {
       return;
     }
     this.#payloadRequest = null;
-    const leaves: LogLeaf[] = selected.map((leaf) => ({ publicKey: leaf.pub, id: leaf.id, sig: leaf.sig }));
-    this.#enqueue({ kind: 'payload', view: request.view, leaves });
+    // The pooled objects themselves: verified and hashed at admission (VerifiedLeaves, leafHashOf).
+    this.#enqueue({ kind: 'payload', view: request.view, leaves: selected });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -677,7 +689,7 @@ export class ValidatorNode {
       return;
     }
     if (channel === CHANNEL_PROPOSAL) {
-      const message = decodeProposalBinary(payload.subarray(1));
+      const message = decodeProposalBinary(payload.subarray(1), this.#internLeaf);
       if (!message) {
         this.metrics.linkDrops.inc({ reason: 'malformed' });
         this.#log.debug({ peer: from }, 'dropped a malformed proposal');
@@ -704,6 +716,13 @@ export class ValidatorNode {
     this.metrics.linkDrops.inc({ reason: 'malformed' });
   }
 
+  /** A proposal's leaf record → the pooled leaf with the same bytes (already verified and hashed). */
+  readonly #internLeaf = (record: Uint8Array): LogLeaf | undefined => {
+    const pooled = this.#mempool.get(leafIdKey(record.subarray(32, 64)));
+    if (pooled === undefined || !bytesEqual(pooled.publicKey, record.subarray(0, 32)) || !bytesEqual(pooled.sig, record.subarray(64, LEAF_RECORD_BYTES))) return undefined;
+    return pooled;
+  };
+
   /** Checks gossiped leaves in slices so consensus messages are not stuck behind thousands of verifies. */
   async #admitGossip(): Promise<void> {
     this.#admitting = true;
@@ -724,7 +743,7 @@ export class ValidatorNode {
     }
   }
 
-  #gossip(leaves: readonly Leaf[]): void {
+  #gossip(leaves: readonly LogLeaf[]): void {
     this.#gossipQueue.push(...leaves);
     if (this.#gossipQueue.length >= GOSSIP_MAX) this.#flushGossip();
     else this.#gossipTimer ??= setTimeout(() => this.#flushGossip(), GOSSIP_FLUSH_MS);
@@ -739,7 +758,7 @@ export class ValidatorNode {
       message[0] = CHANNEL_LEAVES;
       chunk.forEach((leaf, i) => {
         const offset = 1 + i * LEAF_BYTES;
-        message.set(leaf.pub, offset);
+        message.set(leaf.publicKey, offset);
         message.set(leaf.id, offset + 32);
         message.set(leaf.sig, offset + 64);
       });
@@ -753,8 +772,12 @@ export class ValidatorNode {
   async #submitLeaves(leaves: readonly Leaf[]): Promise<(LeafSubmitResult | LeafSubmitFailure)[]> {
     if (!this.#started) throw new RpcError('not_ready', this.#catchingUp ? 'catching up with peers' : 'starting');
     // One proof id is in the log at most once, whatever signature comes with it (see mempool.ts).
-    const indexes = await this.#store.indexesOfProofIds(leaves.map((leaf) => bytesToHex(leaf.id)));
-    const accepted: Leaf[] = [];
+    // The index is read from disk only for ids the ledger's in-memory set says are in the log.
+    const committed = leaves.map((leaf) => this.#ledger.isCommitted(leafIdKey(leaf.id)));
+    const indexes: (number | null)[] = committed.some(Boolean)
+      ? await this.#store.indexesOfProofIds(leaves.map((leaf, i) => (committed[i] ? hexOf(leaf.id) : '')))
+      : [];
+    const accepted: LogLeaf[] = [];
     const now = performance.now();
     const results: (LeafSubmitResult | LeafSubmitFailure)[] = [];
     for (let i = 0; i < leaves.length; i++) {
@@ -773,15 +796,15 @@ export class ValidatorNode {
     return results;
   }
 
-  #admitSubmitted(leaf: Leaf, index: number | null, now: number, accepted: Leaf[]): LeafSubmitResult | LeafSubmitFailure {
-    // Already in the log (the store's id index): answered without touching the pool, which only
-    // remembers recent commits and would otherwise admit the id a second time.
-    if (index !== null) return { leaf_hash: bytesToHex(leafHash(leaf.id, leaf.sig, nodeHasher)), status: 'committed', index };
-    const { result, hash, idHex } = this.#mempool.add(leaf);
+  #admitSubmitted(input: Leaf, index: number | null, now: number, accepted: LogLeaf[]): LeafSubmitResult | LeafSubmitFailure {
+    const { result, leaf, key } = this.#mempool.add(input);
+    // The hash of the leaf as submitted (a duplicate id may be pooled with another signature).
+    const hash = hexOf(leafHashOf(result === 'duplicate' ? { publicKey: input.pub, id: input.id, sig: input.sig } : leaf, nodeHasher));
+    if (result === 'committed' && index !== null) return { leaf_hash: hash, status: 'committed', index };
     switch (result) {
       case 'accepted':
         accepted.push(leaf);
-        if (this.#submittedAt.size < 200_000) this.#submittedAt.set(idHex, now);
+        if (this.#submittedAt.size < 200_000) this.#submittedAt.set(key, now);
         return { leaf_hash: hash, status: 'accepted' };
       case 'duplicate':
         return { leaf_hash: hash, status: 'duplicate' };

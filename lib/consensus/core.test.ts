@@ -190,6 +190,39 @@ describe('voting rules', () => {
     expect(sentVotes(run(node, message(1, { type: 'proposal', block: good.block, tc: null })).effects)).toHaveLength(1);
   });
 
+  it('gives no vote to a block repeating a proof id already in the chain, and a leader leaves such ids out', () => {
+    const node = started(cluster, 0);
+    const voted = run(node, message(1, { type: 'proposal', block: a.block, tc: null }));
+    expect(sentVotes(voted.effects)).toHaveLength(1);
+    // View 2 (leader 2) extends a, whose proof is uncommitted: a second leaf with a's first id.
+    const qcA = f.makeQC(a, f.genesis);
+    const [fresh] = cluster.leaves(1);
+    const again = { ...a.block.leaves[0]!, sig: a.block.leaves[0]!.sig.slice() };
+    const repeat = f.makeBlock(a, 2, qcA, [fresh!, again]);
+    const refused = run(voted.state, message(2, { type: 'proposal', block: repeat.block, tc: null }));
+    expect(sentVotes(refused.effects)).toEqual([]);
+    expect(reports(refused.effects)).toContain('invalid_payload');
+    const fine = f.makeBlock(a, 2, qcA, [fresh!]);
+    expect(sentVotes(run(voted.state, message(2, { type: 'proposal', block: fine.block, tc: null })).effects)).toHaveLength(1);
+
+    // An id the worker's committed log holds (isCommittedId) is refused the same way.
+    const [old, other] = cluster.leaves(2);
+    const config = { ...cluster.configs[0]!, isCommittedId: (id: Uint8Array) => bytesEqual(id, old!.id) };
+    const withLog = run(createConsensusState(config), { kind: 'start' }).state;
+    const logged = f.makeBlock(f.genesis, 1, f.genesisQC, [other!, old!]);
+    const refusedLogged = run(withLog, message(1, { type: 'proposal', block: logged.block, tc: null }));
+    expect(sentVotes(refusedLogged.effects)).toEqual([]);
+    expect(reports(refusedLogged.effects)).toContain('invalid_payload');
+
+    // The leader of view 1 drops the offered leaf whose id is in its log and proposes the rest.
+    const leader = run(createConsensusState({ ...config, self: 1, sign: (m) => cluster.sign(1, m) }), { kind: 'start' });
+    expect(leader.effects.some((e) => e.kind === 'requestPayload')).toBe(true);
+    const proposed = run(leader.state, { kind: 'payload', view: 1, leaves: [other!, old!] });
+    const proposal = proposed.effects.flatMap((e) => (e.kind === 'broadcast' && e.message.type === 'proposal' ? [e.message.block] : []));
+    expect(proposal).toHaveLength(1);
+    expect(proposal[0]!.leaves.map((leaf) => bytesToHex(leaf.id))).toEqual([bytesToHex(other!.id)]);
+  });
+
   it('refuses proposals from anyone but the view leader, and certificates with duplicate signers', () => {
     const node = started(cluster, 0);
     const wrongLeader = run(node, message(2, { type: 'proposal', block: a.block, tc: null }));

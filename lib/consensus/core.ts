@@ -24,6 +24,8 @@ import {
   verifyTimeoutVote,
   verifyVote,
 } from './certificates';
+import { fail, type Result } from '../errors';
+import { leafIdKey } from './payload';
 import { blockHash, genesisBlock, genesisQC, hexKey, isZeroHash, timeoutMessage, validatorSetHash, voteMessage, ZERO_HASH } from './encoding';
 import type {
   Block,
@@ -345,7 +347,7 @@ function restoreBlocks(s: Working, out: ConsensusEffect[], blocks: readonly Bloc
     const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
     const hex = hexKey(hash);
     if (s.blocks.has(hex)) continue;
-    const checked = s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
+    const checked = validateLeaves(s, parent, block);
     if (!checked.ok) {
       report(out, 'invalid_block', `stored block at height ${block.height} no longer validates: ${checked.error.message}`);
       continue;
@@ -409,6 +411,50 @@ function handleProposal(s: Working, out: ConsensusEffect[], from: number, block:
   considerProposal(s, out, { from, block, tc });
 }
 
+/** Proof-id sets of blocks, memoized per (immutable) block object. */
+const blockIdsMemo = new WeakMap<Block, ReadonlySet<string>>();
+
+function idsOfBlock(block: Block): ReadonlySet<string> {
+  let ids = blockIdsMemo.get(block);
+  if (ids === undefined) {
+    ids = new Set(block.leaves.map((leaf) => leafIdKey(leaf.id)));
+    blockIdsMemo.set(block, ids);
+  }
+  return ids;
+}
+
+/**
+ * Whether a proof id is already in the chain ending at `parent`: in an uncommitted ancestor, in
+ * the committed head (committed in this very step, perhaps not yet in the worker's index) or, by
+ * the worker's `isCommittedId`, anywhere in the committed log. Every block validated here extends
+ * the committed head, so each of these is an ancestor and a hit is a real repeat.
+ */
+function repeatCheck(s: Working, parent: BlockEntry): (id: Uint8Array) => boolean {
+  const sets: ReadonlySet<string>[] = [];
+  for (let entry: BlockEntry | undefined = parent; entry !== undefined && entry.block.height > s.committed.block.height; entry = s.blocks.get(hexKey(entry.block.parent))) {
+    if (entry.block.leaves.length > 0) sets.push(idsOfBlock(entry.block));
+  }
+  if (s.committed.block.leaves.length > 0) sets.push(idsOfBlock(s.committed.block));
+  const isCommittedId = s.config.isCommittedId;
+  return (id) => {
+    if (sets.length > 0) {
+      const key = leafIdKey(id);
+      if (sets.some((set) => set.has(key))) return true;
+    }
+    return isCommittedId !== undefined && isCommittedId(id);
+  };
+}
+
+/** The payload rules, after refusing a leaf whose proof id the chain below already holds. */
+function validateLeaves(s: Working, parent: BlockEntry, block: Block): Result<PayloadContext> {
+  if (block.leaves.length > 0) {
+    const isRepeat = repeatCheck(s, parent);
+    const index = block.leaves.findIndex((leaf) => isRepeat(leaf.id));
+    if (index >= 0) return fail('duplicate_leaf', `leaf ${index} repeats a proof id already in the chain`);
+  }
+  return s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
+}
+
 /** Validate, store and maybe vote on a proposal for the current view whose certificates checked. */
 function considerProposal(s: Working, out: ConsensusEffect[], proposal: PendingProposal): void {
   const { from, block, tc } = proposal;
@@ -434,7 +480,7 @@ function considerProposal(s: Working, out: ConsensusEffect[], proposal: PendingP
   }
   let entry = s.blocks.get(hex);
   if (entry === undefined) {
-    const checked = s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
+    const checked = validateLeaves(s, parent, block);
     if (!checked.ok) {
       report(out, 'invalid_payload', `${checked.error.code}: ${checked.error.message}`, from);
       return;
@@ -664,7 +710,9 @@ function handlePayload(s: Working, out: ConsensusEffect[], view: number, offered
   if (parent === undefined) return;
   const tc = s.highQC.view === view - 1 ? null : s.viewTC;
   if (tc === null && s.highQC.view !== view - 1) return;
-  let leaves = offered.slice(0, s.config.maxLeavesPerBlock);
+  // A proof id enters the log once: drop offered leaves already in the chain being extended.
+  const isRepeat = repeatCheck(s, parent);
+  let leaves = offered.filter((leaf) => !isRepeat(leaf.id)).slice(0, s.config.maxLeavesPerBlock);
   let built = s.config.payload.buildPayload(parent.context, leaves);
   if (!built.ok) {
     report(out, 'invalid_payload', `dropping the offered leaves: ${built.error.message}`);
@@ -858,7 +906,7 @@ function handleSync(s: Working, out: ConsensusEffect[], from: number, blocks: re
       break;
     }
     if (!checkQC(s, out, block.justify, from)) break;
-    const checked = s.config.payload.validatePayload(parent.context, block.leaves, block.treeHead);
+    const checked = validateLeaves(s, parent, block);
     if (!checked.ok) {
       report(out, 'invalid_sync', `block at height ${block.height}: ${checked.error.message}`, from);
       break;

@@ -65,5 +65,5 @@ export {
   type ChainContext,
   type PinnedValidatorSet,
 } from './certificates';
-export { createMerklePayloadRules, DEFAULT_MAX_LEAVES_PER_BLOCK, frontierOfContext, type MerklePayloadOptions, type PayloadErrorCode } from './payload';
+export { createMerklePayloadRules, DEFAULT_MAX_LEAVES_PER_BLOCK, frontierOfContext, leafHashOf, leafIdKey, type MerklePayloadOptions, type PayloadErrorCode } from './payload';
 export * from './wire';

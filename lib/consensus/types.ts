@@ -164,6 +164,13 @@ export interface ConsensusConfig {
   readonly maxLeavesPerBlock: number;
   /** Largest number of blocks accepted from one sync answer. */
   readonly maxSyncBlocks: number;
+  /**
+   * True when a leaf with this proof id is already in the worker's committed log. A block that
+   * repeats such an id, or one in its uncommitted ancestors or the committed head, gets no vote (a
+   * leader drops such leaves from its payload). Without it only repeats within the block and its
+   * uncommitted ancestors are refused.
+   */
+  readonly isCommittedId?: (id: Uint8Array) => boolean;
   readonly unsafe?: UnsafeKnobs;
 }
 

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 
 /** "phchain!" as ASCII, a 64-bit key distinct from the migration lock ("proofhub"). */
 export const FOLLOWER_LOCK_KEY = '8099833229787885089';
+/** application_name of the lock's connection, followed by ` pid=N`. */
+export const FOLLOWER_APPLICATION_NAME = 'proofhub-chain-follower';
 
 export interface LeaderLock {
   /** Calls onAcquire when this instance becomes the follower, onLose if its connection fails. */
@@ -39,7 +41,8 @@ export function postgresLeaderLock(url: string, logger: Logger, retryMs = 2000):
     if (closed) return;
     try {
       if (client === null) {
-        const fresh = new pg.Client({ connectionString: url, application_name: 'proofhub-chain-follower' });
+        // The pid names the process holding the lock in pg_stat_activity (which instance leads).
+        const fresh = new pg.Client({ connectionString: url, application_name: `${FOLLOWER_APPLICATION_NAME} pid=${process.pid}` });
         fresh.on('error', (error) => {
           logger.warn({ err: error }, 'chain: follower lock connection failed');
           if (client === fresh) client = null;

@@ -1,6 +1,7 @@
 // One web instance of a cluster (server/cluster/launcher.ts spawns these): the hub on the port
 // it is given, Next.js unless --api-only (REST + Socket.IO only: tests and bench:load). Prints
 // `proofhub instance ready port=N` once it serves; SIGTERM closes it cleanly.
+import pino from 'pino';
 import { EnvError, loadEnv } from '../env';
 import { READY_PREFIX } from './launcher';
 
@@ -16,11 +17,19 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const { startHub } = await import('../hub');
-  const hub = await startHub({ env, next: !argv.includes('--api-only') });
+  const { startChainSource } = await import('../chain/devnet-supervisor');
+  // Validators are shared by every instance (CHAIN_GENESIS + CHAIN_RPC; npm run cluster starts
+  // one devnet and passes them): each instance submits the proofs it stores, and the one holding
+  // the follower lock follows the commits (server/chain/leader-lock.ts). An instance never starts
+  // a devnet of its own: N instances would make N chains.
+  const chain = env.chain.kind === 'external' ? startChainSource(env.chain, pino({ level: env.logLevel })) : null;
+  const hub = await startHub({ env, next: !argv.includes('--api-only'), chain });
   process.stdout.write(`${READY_PREFIX}${hub.port}\n`);
   return new Promise<number>((resolve) => {
     const stop = () => {
       hub.close().then(
+        () => chain?.stop(),
+      ).then(
         () => resolve(0),
         () => resolve(1),
       );

@@ -4,6 +4,9 @@
 // docs/operations.md, "Cluster".
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { startChainSource } from '../chain/devnet-supervisor';
+import type { ChainSource } from '../chain/devnet-supervisor';
 import { buildNext, generatePrismaClient, nextBuildIsStale, prismaClientIsStale } from '../build';
 import { ClusterConfigError, checkClusterConfig, startCluster } from './launcher';
 
@@ -34,6 +37,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write('proofhub cluster: building the web app (next build) …\n');
     buildNext(ROOT);
   }
+  // One chain for every instance: CHAIN_GENESIS + CHAIN_RPC as given, or one devnet started here
+  // (unless PROOFHUB_DEVNET=0) whose genesis and RPC URLs the instances get as CHAIN_*.
+  let chainEnv: Record<string, string> = {};
+  let devnet: ChainSource | null = null;
+  if (process.env.CHAIN_GENESIS === undefined && process.env.PROOFHUB_DEVNET !== '0') {
+    const dataDir = resolve(process.env.PROOFHUB_DATA_DIR ?? './data', 'cluster');
+    devnet = startChainSource({ kind: 'devnet', dir: resolve(dataDir, 'devnet'), basePort: Number(process.env.PROOFHUB_DEVNET_BASE_PORT ?? 26657) }, pino({ level: process.env.LOG_LEVEL ?? 'info' }));
+    process.stdout.write('proofhub cluster: starting the devnet (4 validators) …\n');
+    const config = await devnet?.ready;
+    if (config) chainEnv = { CHAIN_GENESIS: config.genesisPath, CHAIN_RPC: config.urls.join(',') };
+    else process.stdout.write('proofhub cluster: the devnet did not start; running without the chain\n');
+  }
   const cluster = await startCluster({
     instances,
     port,
@@ -43,12 +58,15 @@ async function main(argv: string[]): Promise<number> {
     next: !apiOnly,
     dataDir: resolve(process.env.PROOFHUB_DATA_DIR ?? './data', 'cluster'),
     onLine: (index, line) => process.stdout.write(`[web-${index}] ${line}\n`),
+    env: chainEnv,
   });
   const ports = cluster.instances.map((instance) => instance.port).join(', ');
   process.stdout.write(`proofhub cluster listening on ${cluster.url} (${instances} instances on ports ${ports})\n`);
   return new Promise<number>((done) => {
     const stop = () => {
       cluster.close().then(
+        () => devnet?.stop(),
+      ).then(
         () => done(0),
         () => done(1),
       );

@@ -5,11 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { io as connectSocket } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ProofNewEvent, ServerToClientEvents } from '@/lib/protocol/events';
+import type { ClientToServerEvents, ProofNewEvent, ProofStatus, ProofStatusEvent, ServerToClientEvents } from '@/lib/protocol/events';
 import { SOCKET_PATH } from '@/lib/protocol/events';
 import { createSessionCookie } from '../auth/session';
+import { FOLLOWER_APPLICATION_NAME } from '../chain/leader-lock';
 import { createPostgresDatabase } from '../testing/database';
 import { TestIdentity } from '../testing/identities';
 import { startCluster } from './launcher';
@@ -104,17 +106,22 @@ export function connectClient(url: string, cookie?: string, options: { reconnect
   });
 }
 
+const STATUS_RANK: Record<ProofStatus, number> = { signed: 0, anchored: 1, verified: 2, invalid: 3 };
+
 /**
  * Follows one hub room across drops, as docs/operations.md ("Reconnect catch-up") tells clients
- * to: every (re)connect subscribes with `since` = the highest log index received, and an event
- * whose proof id was already received is dropped. `received` is what an application would see;
- * `duplicates` counts what the dedup dropped.
+ * to: every (re)connect subscribes with `since` = the highest log index received and
+ * `status_since` = the highest status index (live proof:status and subscribe acks); a proof id,
+ * or a proof's status, already received is dropped. `received` and `statuses` are what an
+ * application would see; `duplicates` counts what the dedup dropped.
  */
 export class RoomFollower {
   readonly received: ProofNewEvent[] = [];
+  readonly statuses: ProofStatusEvent[] = [];
   duplicates = 0;
   readonly #seen = new Set<string>();
   #highest = 0;
+  #statusSince = 0;
   #socket: ClientSocket | null = null;
 
   constructor(readonly hub: string) {}
@@ -132,6 +139,7 @@ export class RoomFollower {
     const socket = await connectClient(url, cookie, options);
     this.#socket = socket;
     socket.on('proof:new', (event) => this.#receive(event));
+    socket.on('proof:status', (event) => this.#receiveStatus(event));
     const replayed = await this.#subscribe(socket);
     // With reconnection on (the fault tests), a reconnect subscribes again from where it was.
     socket.io.on('reconnect', () => void this.#subscribe(socket).catch(() => undefined));
@@ -139,9 +147,32 @@ export class RoomFollower {
   }
 
   async #subscribe(socket: ClientSocket): Promise<number> {
-    const ack = await socket.emitWithAck('subscribe', this.#highest === 0 ? { hub: this.hub } : { hub: this.hub, since: this.#highest });
+    const cursors = { ...(this.#highest === 0 ? {} : { since: this.#highest }), ...(this.#statusSince === 0 ? {} : { status_since: this.#statusSince }) };
+    const ack = await socket.emitWithAck('subscribe', { hub: this.hub, ...cursors });
     if (!ack.ok) throw new Error(`subscribe refused: ${ack.error.code} ${ack.error.message}`);
+    this.#statusSince = Math.max(this.#statusSince, ack.data.status_index);
     return ack.data.replayed;
+  }
+
+  #receiveStatus(event: ProofStatusEvent): void {
+    if (event.hub !== this.hub) return;
+    if (event.status_index !== undefined) this.#statusSince = Math.max(this.#statusSince, event.status_index);
+    const key = `${event.id} ${event.status}`;
+    if (this.#seen.has(key)) {
+      this.duplicates++;
+      return;
+    }
+    this.#seen.add(key);
+    this.statuses.push(event);
+  }
+
+  /** The proof's latest status as this client knows it (its view, then status events). */
+  statusOf(id: string): ProofStatus | undefined {
+    let status = this.received.find((event) => event.proof.id === id)?.view.status;
+    for (const event of this.statuses) {
+      if (event.id === id && (status === undefined || STATUS_RANK[event.status] > STATUS_RANK[status])) status = event.status;
+    }
+    return status;
   }
 
   #receive(event: ProofNewEvent): void {
@@ -171,5 +202,22 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 20
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** PID of the process whose connection holds the chain follower's lock (server/chain/leader-lock.ts), or null. */
+export async function followerPid(databaseUrl: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ name: string }>(
+      `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() AND a.application_name LIKE $1`,
+      [`${FOLLOWER_APPLICATION_NAME} pid=%`],
+    );
+    const pid = /pid=(\d+)$/.exec(rows.rows[0]?.name ?? '')?.[1];
+    return pid === undefined ? null : Number(pid);
+  } finally {
+    await client.end();
   }
 }

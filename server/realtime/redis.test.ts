@@ -28,7 +28,8 @@ describe.runIf(REDIS_URL !== undefined && REDIS_URL !== '')('two web instances w
     const rateLimits = { proofs: { points: 2, windowSeconds: 60 }, signups: { points: 10, windowSeconds: 60 }, logins: { points: 10, windowSeconds: 60 } };
     a = await startTestHub({ testDb, redis: connections[0], secret, rateLimits });
     b = await startTestHub({ testDb, redis: connections[1], secret, rateLimits });
-  });
+    // A fresh database and two hubs: over a minute on the shared machine at a load of 40.
+  }, 180_000);
 
   afterAll(async () => {
     await a.close();

@@ -23,6 +23,8 @@ const envSchema = z.object({
   PROOFHUB_RATE_POINTS: z.coerce.number().int().min(1).default(60),
   PROOFHUB_RATE_WINDOW_S: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** GET /metrics then needs Authorization: Bearer <token> (server/observability/http.ts reads it). */
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'METRICS_TOKEN is 16-256 printable characters without spaces').optional(),
   /** Chain (docs/chain-anchoring.md): 0 runs the hub without validators. */
   PROOFHUB_DEVNET: z.enum(['0', '1']).default('1'),
   PROOFHUB_DEVNET_BASE_PORT: z.coerce.number().int().min(1).max(65532).default(26657),

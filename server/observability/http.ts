@@ -2,6 +2,7 @@
 // when sane, echoed back), a log scope, a line in proofhub_http_requests_total and the duration
 // histogram; GET /metrics (Prometheus text) and GET /ready (can this instance take traffic?) are
 // answered here, before the REST router.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../context';
 import { readMigrations } from '../db/migrate';
@@ -103,6 +104,11 @@ export function observeRequest(ctx: AppContext, req: IncomingMessage, res: Serve
   });
   return withLogScope({ reqId }, async () => {
     if (method === 'GET' && route === '/metrics') {
+      if (!metricsAuthorized(req.headers.authorization, process.env.METRICS_TOKEN)) {
+        res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+        sendJson(res, 401, { error: { code: 'not_signed_in', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' } });
+        return;
+      }
       res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
       res.end(await renderMetrics());
       return;
@@ -114,4 +120,17 @@ export function observeRequest(ctx: AppContext, req: IncomingMessage, res: Serve
     }
     await next();
   });
+}
+
+/**
+ * With METRICS_TOKEN set, /metrics answers only `Authorization: Bearer <token>` (RFC 6750 §2.1);
+ * unset, anyone who reaches the port may scrape. Digests are compared, in constant time, so
+ * neither the token's bytes nor its length leak through timing.
+ */
+export function metricsAuthorized(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined || token === '') return true;
+  const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
+  if (match === null) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1] ?? ''), digest(token));
 }

@@ -41,6 +41,22 @@ async function scrape(): Promise<string> {
 }
 
 describe('metrics', () => {
+  it('asks for the bearer token when METRICS_TOKEN is set', async () => {
+    process.env.METRICS_TOKEN = 'scrape-secret-0123456789';
+    try {
+      const anonymous = await fetch(`${hub.url}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await anonymous.text()).not.toContain('proofhub_');
+      expect((await fetch(`${hub.url}/metrics`, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
+      const scraped = await fetch(`${hub.url}/metrics`, { headers: { authorization: 'Bearer scrape-secret-0123456789' } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('proofhub_http_requests_total');
+    } finally {
+      delete process.env.METRICS_TOKEN;
+    }
+  });
+
   it('counts requests, sockets, broadcasts, accepted and refused proofs', async () => {
     const before = await scrape();
     const alice = await hub.signUp('alice');

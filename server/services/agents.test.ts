@@ -111,5 +111,6 @@ describe('agent limits', () => {
     for (let i = 0; i < 4; i++) expect(await submit(2, 'busy')).toMatchObject({ ok: true });
     expect(await submit(2, 'busy', false)).toMatchObject({ ok: false, error: { code: 'rate_limited', retry_after: expect.any(Number) as number, message: expect.stringContaining('hub "busy"') as string } });
     for (const socket of sockets) socket.close();
-  });
+    // Three registrations one after another, eleven proofs: 20 s on PGlite at load 28.
+  }, 90_000);
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex, utf8Encode } from '@/lib/bytes';
+import { leafIdKey } from '@/lib/consensus';
 import { StoreError, ValidatorStore } from './store';
 
 const genesis = { hash: 'aa'.repeat(32), chainId: 'store-test' };
@@ -94,7 +95,15 @@ describe('ValidatorStore', () => {
     for await (const hash of store.leafHashes()) leaves.push(bytesToHex(hash));
     expect(leaves).toEqual([bytesToHex(leaf)]);
     expect(await store.readBlocksFrom(1, 10)).toEqual(['{"h":1}']);
+    const ids = [];
+    for await (const key of store.proofIdKeys()) ids.push(key);
+    expect(ids).toEqual([leafIdKey(id)]);
     await store.close();
+    // Pending copies written by an earlier run are pruned by a commit of this one.
+    const reopened = await ValidatorStore.open(dir, genesis);
+    await reopened.appendCommitted([{ height: 2, hash: '02'.repeat(32), json: '{"h":2}', firstLeafIndex: 1, leafHashes: [], leafIds: [] }]);
+    expect(await reopened.readPendingBlocks(0)).toEqual([]);
+    await reopened.close();
   });
 
   it('refuses a data directory made for another genesis', async () => {

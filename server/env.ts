@@ -24,6 +24,8 @@ const envSchema = z.object({
   PROOFHUB_RATE_WINDOW_S: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** GET /metrics then needs Authorization: Bearer <token> (server/observability/http.ts reads it). */
+  /** Proxies whose X-Forwarded-For is believed (server/observability/client-address.ts reads it). */
+  TRUST_PROXY: z.string().regex(/^[0-9a-fA-F.:]+(\s*,\s*[0-9a-fA-F.:]+)*$/, 'TRUST_PROXY is a comma-separated list of IP addresses').optional(),
   METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'METRICS_TOKEN is 16-256 printable characters without spaces').optional(),
   /** Chain (docs/chain-anchoring.md): 0 runs the hub without validators. */
   PROOFHUB_DEVNET: z.enum(['0', '1']).default('1'),

@@ -89,6 +89,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ...process.env,
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
+        // The proxy below appends X-Forwarded-For from 127.0.0.1: rate limits and logs see clients.
+        TRUST_PROXY: '127.0.0.1,::1',
         ...options.env,
         PORT: String(port),
         HOST: host,

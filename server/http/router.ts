@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { WireError } from '@/lib/protocol/events';
 import type { ServiceFailure, ServiceResult } from '../errors';
 import { httpStatusOf } from './status';
+import { clientAddress } from '../observability/client-address';
 
 /** Request bodies above this are refused with too_large before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -94,7 +95,7 @@ export class Router {
         url,
         params,
         headers: req.headers,
-        address: req.socket.remoteAddress ?? 'unknown',
+        address: clientAddress(req),
         readBody: () => readJsonBody(req),
         readRawBody: () => readBoundedBody(req),
       };

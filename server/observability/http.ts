@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../context';
 import { readMigrations } from '../db/migrate';
+import { clientAddress } from './client-address';
 import { requestIdFrom, withLogScope } from './logging';
 import { METRICS_CONTENT_TYPE, metrics, renderMetrics } from './metrics';
 
@@ -99,7 +100,7 @@ export function observeRequest(ctx: AppContext, req: IncomingMessage, res: Serve
     stopTimer();
     metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
     if (route !== 'next_static') {
-      withLogScope({ reqId }, () => ctx.logger.info({ method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request'));
+      withLogScope({ reqId }, () => ctx.logger.info({ method, url: req.url, ip: clientAddress(req), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request'));
     }
   });
   return withLogScope({ reqId }, async () => {

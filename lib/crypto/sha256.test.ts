@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, utf8Encode } from '../bytes';
-import { nobleHasher, sha256 } from './sha256';
+import { nobleHasher, sha256, sha256OfUtf8 } from './sha256';
+import type { Hasher } from './sha256';
 
 describe('sha256 (FIPS 180-4)', () => {
   // FIPS 180-4 examples (NIST CSRC "Examples with intermediate values") and the empty string.
@@ -15,4 +16,14 @@ describe('sha256 (FIPS 180-4)', () => {
       expect(bytesToHex(nobleHasher.sha256(utf8Encode(input)))).toBe(digest);
     });
   }
+});
+
+describe('sha256OfUtf8', () => {
+  it('hashes the UTF-8 bytes of the text, with or without a native text hash', () => {
+    const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'; // FIPS 180-4 "abc"
+    expect(bytesToHex(sha256OfUtf8(nobleHasher, 'abc'))).toBe(expected);
+    const viaText: Hasher = { sha256: () => new Uint8Array(32), sha256Utf8: (text) => nobleHasher.sha256(utf8Encode(text)) };
+    expect(bytesToHex(sha256OfUtf8(viaText, 'abc'))).toBe(expected);
+    expect(sha256OfUtf8(nobleHasher, 'é€😀')).toEqual(nobleHasher.sha256(utf8Encode('é€😀')));
+  });
 });

@@ -6,7 +6,7 @@
 import { base64urlToBytes, bytesToBase64url, bytesToHex, hexToBytes, utf8Encode } from '../bytes';
 import { canonicalizeJson, canonicalizePlainJson } from '../canonical-json';
 import { didKeyToPublicKey } from '../crypto/did-key';
-import { nobleHasher } from '../crypto/sha256';
+import { nobleHasher, sha256OfUtf8 } from '../crypto/sha256';
 import type { Hasher } from '../crypto/sha256';
 import type { SignatureVerifier, Signer } from '../crypto/types';
 import { fail, ok } from '../errors';
@@ -396,7 +396,7 @@ export function checkTimestampSkew(createdAt: string, now: Date): Result<true, '
 
 /** The id check: recompute, compare; returns the id bytes the signature covers. */
 export function checkProofId(proof: SignedProof, hasher: Hasher = nobleHasher): Result<Uint8Array, 'id_mismatch'> {
-  return checkProofIdOfBody(proof, utf8Encode(canonicalizeJson(unsignedBodyOf(proof))), hasher);
+  return checkProofIdOfBody(proof, canonicalizeJson(unsignedBodyOf(proof)), hasher);
 }
 
 /** The signature check over the id bytes, with the given key. */
@@ -424,7 +424,7 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
   try {
     const parsed = parseSignedProofForVerification(input);
     if (!parsed.ok) return parsed;
-    const { proof, canonicalBody } = parsed.value;
+    const { proof, canonicalText } = parsed.value;
     if (opts.hub !== undefined && proof.hub !== opts.hub) {
       return fail('wrong_hub', `proof is for hub "${proof.hub}", not "${opts.hub}"`, { hub: proof.hub, expected: opts.hub });
     }
@@ -432,7 +432,7 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
       const skew = checkTimestampSkew(proof.created_at, opts.now);
       if (!skew.ok) return skew;
     }
-    const id = checkProofIdOfBody(proof, canonicalBody, opts.hasher ?? nobleHasher);
+    const id = checkProofIdOfBody(proof, canonicalText, opts.hasher ?? nobleHasher);
     if (!id.ok) return id;
     let publicKey = opts.publicKey;
     if (publicKey === undefined && opts.identity !== undefined) {
@@ -465,7 +465,7 @@ export function verifyProof(input: unknown, verifier: SignatureVerifier, opts: V
  * refused before the schema walks it; when the schema refuses, the exact size check of
  * parseSignedProof decides whether too_large comes first, as it always has.
  */
-function parseSignedProofForVerification(input: unknown): Result<{ proof: SignedProof; canonicalBody: Uint8Array }, ProofErrorCode> {
+function parseSignedProofForVerification(input: unknown): Result<{ proof: SignedProof; canonicalText: string }, ProofErrorCode> {
   const head = checkEnvelopeHead(input);
   if (head !== undefined) return { ok: false, error: head };
   const atLeast = jsonLengthAtLeast(input, PROOF_LIMITS.maxProofBytes);
@@ -477,15 +477,19 @@ function parseSignedProofForVerification(input: unknown): Result<{ proof: Signed
   if (!parsed.success) return { ok: false, error: checkJsonSize(input, 0) ?? classifyIssues(parsed.error.issues) };
   // The schema's output is plain JSON with no lone surrogate (schema.ts), so the package
   // serializes it without canonicalizeJson's guard walk over what the schema just checked.
-  const canonicalBody = utf8Encode(canonicalizePlainJson(unsignedBodyOf(parsed.data)));
-  const size = checkByteCount(canonicalBody.length + SIGNED_FIELDS_BYTES);
-  if (size !== undefined) return { ok: false, error: size };
-  return ok({ proof: parsed.data, canonicalBody });
+  const canonicalText = canonicalizePlainJson(unsignedBodyOf(parsed.data));
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so below this bound the exact count cannot pass the
+  // limit and is skipped; above it, the count is exact (the text has no lone surrogate).
+  if (canonicalText.length * 3 + SIGNED_FIELDS_BYTES > PROOF_LIMITS.maxProofBytes) {
+    const size = checkByteCount(utf8ByteLength(canonicalText) + SIGNED_FIELDS_BYTES);
+    if (size !== undefined) return { ok: false, error: size };
+  }
+  return ok({ proof: parsed.data, canonicalText });
 }
 
-/** checkProofId on the body's JCS bytes already computed. */
-function checkProofIdOfBody(proof: SignedProof, canonicalBody: Uint8Array, hasher: Hasher): Result<Uint8Array, 'id_mismatch'> {
-  const idBytes = hasher.sha256(canonicalBody);
+/** checkProofId on the body's JCS text already computed (hashed as UTF-8, natively when the hasher can). */
+function checkProofIdOfBody(proof: SignedProof, canonicalText: string, hasher: Hasher): Result<Uint8Array, 'id_mismatch'> {
+  const idBytes = sha256OfUtf8(hasher, canonicalText);
   if (!isHexOf(proof.id, idBytes)) {
     return fail('id_mismatch', 'id is not the SHA-256 of the canonical unsigned body', { claimed: proof.id, computed: bytesToHex(idBytes) });
   }

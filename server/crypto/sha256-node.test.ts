@@ -20,6 +20,17 @@ describe('nodeHasher', () => {
     );
   });
 
+  it('hashes well-formed text as its UTF-8 bytes (sha256Utf8 = sha256 of utf8Encode)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
+        const digest = nodeHasher.sha256Utf8?.(text);
+        expect(digest).toBeInstanceOf(Uint8Array);
+        expect(Buffer.isBuffer(digest)).toBe(false);
+        expect(digest).toEqual(nobleHasher.sha256(utf8Encode(text)));
+      }),
+    );
+  });
+
   it('hashes a subarray view by its own bytes, not its underlying buffer', () => {
     const backing = utf8Encode('xxabcxx');
     expect(bytesToHex(nodeHasher.sha256(backing.subarray(2, 5)))).toBe(bytesToHex(nobleHasher.sha256(utf8Encode('abc'))));

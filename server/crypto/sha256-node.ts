@@ -11,4 +11,9 @@ export const nodeHasher: Hasher = {
     // A plain Uint8Array view (no copy): callers compare digests with toEqual and bytesEqual.
     return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
   },
+  // crypto.hash encodes a string as UTF-8 itself: no Uint8Array of the text to build first.
+  sha256Utf8(text: string): Uint8Array {
+    const digest = hash('sha256', text, 'buffer');
+    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+  },
 };

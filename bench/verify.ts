@@ -5,11 +5,10 @@
 // and CPU time of this process are both printed: the machine is shared, so say the load.
 //   npx tsx bench/verify.ts [--items N] [--runs R]
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import type * as VerifyApi from '@/lib/verify';
 import { nobleVerifier } from '@/lib/crypto/ed25519';
 import { createWebCryptoVerifier, verifyThread, type AsyncSignatureVerifier } from '@/lib/verify';
 import { createThreadFixture } from '@/lib/verify/testing';
+import { startChromiumVerifier } from './chromium-verify';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -41,44 +40,21 @@ for (const [name, asyncVerifier] of backEnds) {
   }
 }
 
-// The same thread in Chromium: lib/verify bundled as the browser gets it, the thread passed in as
-// JSON (as fetched), timed inside the page with performance.now().
+// The same thread in Chromium (bench/chromium-verify.ts): lib/verify bundled as the browser gets
+// it, the thread passed in as JSON (as fetched), timed inside the page; WebCrypto and noble in
+// alternating rounds, with the CPU time of the Chromium processes.
 if (!process.argv.includes('--no-browser')) {
-  const esbuild = await import('esbuild');
-  const { chromium } = await import('playwright-core');
-  const bundle = await esbuild.build({
-    entryPoints: [join(import.meta.dirname, '../lib/verify/index.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: 'proofhubVerify',
-    platform: 'browser',
-    target: 'es2022',
-    alias: { '@': join(import.meta.dirname, '..') },
-  });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const chromium = await startChromiumVerifier();
   try {
-    const page = await browser.newPage();
-    await page.route('http://localhost/', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>bench</title>' }));
-    await page.goto('http://localhost/');
-    await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
-    for (const mode of ['noble', 'webcrypto']) {
-      for (let run = 0; run < runs; run++) {
-        const result = await page.evaluate(
-          async ({ json, mode }) => {
-            const api = (globalThis as unknown as { proofhubVerify: typeof VerifyApi }).proofhubVerify;
-            const thread = JSON.parse(json) as Parameters<typeof api.verifyThread>[0];
-            const start = performance.now();
-            const report = await api.verifyThread(thread, mode === 'webcrypto' ? { asyncVerifier: api.createWebCryptoVerifier(crypto.subtle) } : {});
-            return { ms: performance.now() - start, ok: report.ok, total: report.total, verifier: report.verifier };
-          },
-          { json: JSON.stringify(input), mode },
-        );
+    const json = JSON.stringify(input);
+    for (let run = 0; run < runs; run++) {
+      for (const mode of ['webcrypto', 'noble'] as const) {
+        const result = await chromium.verify(json, mode);
         if (!result.ok) throw new Error('the bench thread must verify in the browser');
-        console.log(`chromium ${mode.padEnd(10)} run ${run + 1}: ${result.ms.toFixed(0)} ms (${result.verifier}, ${result.total} items ok); load ${loadavg()[0]?.toFixed(2)}`);
+        console.log(`chromium ${mode.padEnd(10)} run ${run + 1}: ${result.ms.toFixed(0)} ms wall, ${result.cpuMs.toFixed(0)} ms Chromium CPU (${result.verifier}, ${result.total} items ok, ${result.heads} heads); load ${loadavg()[0]?.toFixed(2)}`);
       }
     }
   } finally {
-    await browser.close();
+    await chromium.close();
   }
 }

@@ -24,6 +24,7 @@ import { threadOf } from './broadcast';
 import type { ChainBroadcaster, StatusChange } from './broadcast';
 import type { ChainPins } from './config';
 import type { LogMirror } from './log-mirror';
+import type { ChainTracer } from './trace';
 
 /** Blocks waiting for a certificate beyond this are refused (a validator withholding it). */
 const MAX_UNCERTIFIED = 512;
@@ -39,6 +40,8 @@ export interface FollowerOptions {
   broadcaster: ChainBroadcaster;
   logger: Logger;
   now?: () => Date;
+  /** Stage timings (`received`, `certified`, `adopted`). */
+  tracer?: ChainTracer;
 }
 
 export interface Tip {
@@ -166,6 +169,8 @@ export class CommitFollower {
     if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== 'commit') return false;
     const record = parseCommittedRecord(this.#options.pins.identity, (message as { block?: unknown }).block);
     if (typeof record === 'string') throw new Refusal('malformed_record', record);
+    const tracer = this.#options.tracer;
+    tracer?.emit('received', () => record.block.leaves.map((leaf) => bytesToHex(leaf.id)));
     const tip = this.#pending.at(-1) ?? this.#tip;
     if (tip === null || this.#frontier === null) throw new Error('follower not started');
     if (record.height <= (this.#tip?.height ?? 0) && this.#pending.length === 0) {
@@ -193,6 +198,7 @@ export class CommitFollower {
       throw new Refusal('bad_certificate', `the commit certificate of block ${record.height} is refused: ${certified.error.code}`, { height: record.height, code: certified.error.code });
     }
     const run = this.#pending;
+    tracer?.emit('certified', () => run.flatMap((block) => block.block.leaves.map((leaf) => bytesToHex(leaf.id))));
     await this.#adopt(run, record, source);
     this.#pending = [];
     this.#tip = { height: record.height, hash: record.hash };
@@ -290,6 +296,7 @@ export class CommitFollower {
         throw error;
       }
     });
+    this.#options.tracer?.emit('adopted', () => changes.map((change) => change.event.id));
     const now = (this.#options.now?.() ?? new Date()).getTime();
     for (const change of changes) metrics.anchorLatency.observe(Math.max(0, now - new Date(change.receivedAt).getTime()) / 1000);
     if (changes.length > 0) this.#options.broadcaster.proofStatus(changes.map(({ event, thread }) => ({ event, thread })));

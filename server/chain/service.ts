@@ -20,6 +20,8 @@ import type { LeaderLock } from './leader-lock';
 import { LogMirror } from './log-mirror';
 import { registerChainService } from './registry';
 import { LeafSubmitter } from './submitter';
+import { ChainTracer } from './trace';
+import type { ChainTrace } from './trace';
 
 export const SCAN_INTERVAL_MS = 5000;
 
@@ -49,6 +51,8 @@ export interface ChainService {
   /** True while this instance follows the commits. */
   readonly following: boolean;
   liveness(): ValidatorLivenessWire[];
+  /** Listens to stage timings of proofs on their way to `verified` (server/chain/trace.ts). */
+  onTrace(listener: ChainTrace): () => void;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
   const logger = options.logger ?? ctx.logger;
   const verifier = options.verifier ?? nodeVerifier;
   const mirror = new LogMirror(ctx.prisma);
+  const tracer = new ChainTracer();
   let config: ChainConfig | null = null;
   let pins: ChainPins | null = null;
   let submitter: LeafSubmitter | null = null;
@@ -83,7 +88,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
     const started = config;
     pins = chainPins(started.genesis);
     const currentPins = pins;
-    const leaves = new LeafSubmitter({ db: ctx.prisma, urls: started.urls, logger, broadcaster });
+    const leaves = new LeafSubmitter({ db: ctx.prisma, urls: started.urls, logger, broadcaster, tracer });
     submitter = leaves;
     unsubscribe = ctx.events.on('proof:stored', (event) => leaves.enqueue([event.proof.id]));
     watcher = new HeadWatcher({ db: ctx.prisma, urls: started.urls, pins: currentPins, mirror, verifier, logger, checkHeads: () => follower !== null, ...(options.watchIntervalMs === undefined ? {} : { intervalMs: options.watchIntervalMs }) });
@@ -92,7 +97,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
     lock.start(
       () => {
         if (closed) return;
-        follower = new CommitFollower({ db: ctx.prisma, urls: started.urls, pins: currentPins, mirror, verifier, broadcaster, logger });
+        follower = new CommitFollower({ db: ctx.prisma, urls: started.urls, pins: currentPins, mirror, verifier, broadcaster, logger, tracer });
         follower.start();
         const scan = () => void leaves.scan().catch((error: unknown) => logger.warn({ err: error }, 'chain: pending-leaf scan failed'));
         scan();
@@ -118,6 +123,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
       return follower !== null;
     },
     liveness: () => watcher?.liveness() ?? [],
+    onTrace: (listener) => tracer.on(listener),
     async close() {
       closed = true;
       await ready;

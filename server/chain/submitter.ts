@@ -9,6 +9,7 @@
 // `signed` to `anchored` (docs/chain-anchoring.md, "Badge states").
 import type { Logger } from 'pino';
 import { base64urlToBytes, bytesToHex, hexToBytes } from '@/lib/bytes';
+import { didKeyToPublicKey } from '@/lib/crypto/did-key';
 import { leafHash } from '@/lib/merkle';
 import { keyForSeq } from '@/lib/proof/identity';
 import type { IdentityState } from '@/lib/proof/identity';
@@ -18,6 +19,7 @@ import { loadIdentityState } from '../services/identities';
 import { threadOf } from './broadcast';
 import type { ChainBroadcaster, StatusChange } from './broadcast';
 import { leavesAnswerSchema, rpcPost } from './rpc';
+import type { ChainTracer } from './trace';
 
 /** POST /leaves takes at most 1,000 leaves per request. */
 export const MAX_BATCH = 1000;
@@ -32,6 +34,28 @@ export interface SubmitterOptions {
   logger: Logger;
   broadcaster: ChainBroadcaster;
   now?: () => Date;
+  /** Stage timings (`submitted`, `admitted`). */
+  tracer?: ChainTracer;
+}
+
+/** One entry of identity_views.keys: this did:key signs from from_seq on (server/services/views.ts). */
+interface ViewKey {
+  key: string;
+  from_seq: number;
+}
+
+/** The key that signs seq by an identity view's key table (hex), as keyForSeq would answer; undefined if it cannot tell. */
+export function keyFromView(keys: unknown, seq: number): string | undefined {
+  if (!Array.isArray(keys)) return undefined;
+  let chosen: ViewKey | undefined;
+  for (const entry of keys as readonly unknown[]) {
+    const { key, from_seq: fromSeq } = (entry ?? {}) as Partial<ViewKey>;
+    if (typeof key !== 'string' || typeof fromSeq !== 'number' || fromSeq > seq) continue;
+    if (chosen === undefined || fromSeq >= chosen.from_seq) chosen = { key, from_seq: fromSeq };
+  }
+  if (chosen === undefined) return undefined;
+  const key = didKeyToPublicKey(chosen.key);
+  return key.ok ? bytesToHex(key.value) : undefined;
 }
 
 interface LeafRow {
@@ -148,6 +172,7 @@ export class LeafSubmitter {
     for (let tried = 0; tried < urls.length; tried++) {
       const url = urls[this.#validator % urls.length] as string;
       try {
+        this.#options.tracer?.emit('submitted', () => rows.map((row) => row.proofId));
         const answer = await rpcPost(`${url}/leaves`, { leaves: rows.map((row) => row.leaf) }, leavesAnswerSchema);
         await this.#record(rows, answer.results);
         return true;
@@ -166,6 +191,15 @@ export class LeafSubmitter {
     const anchors = new Map(
       (await db.proofAnchor.findMany({ where: { proofId: { in: [...ids] } }, select: { proofId: true, pub: true, leafHash: true, headHeight: true } })).map((row) => [row.proofId, row]),
     );
+    // Signing keys: one read of the issuers' identity views (their key table, kept by ingest in
+    // the transaction that stores each identity proof); a full replay only for an issuer the
+    // view cannot answer.
+    const issuers = [...new Set(proofs.filter((proof) => anchors.get(proof.id)?.pub === undefined).map((proof) => proof.issuer))];
+    const keyTables = new Map(
+      issuers.length === 0
+        ? []
+        : (await db.identityView.findMany({ where: { did: { in: issuers } }, select: { did: true, keys: true } })).map((view) => [view.did, view.keys as unknown]),
+    );
     const identities = new Map<string, IdentityState | null>();
     const rows: LeafRow[] = [];
     const created: { proofId: string; leafHash: string; pub: string }[] = [];
@@ -173,7 +207,7 @@ export class LeafSubmitter {
       const anchor = anchors.get(proof.id);
       if (anchor?.headHeight !== null && anchor !== undefined) continue; // verified already
       const { sig } = JSON.parse(proof.raw) as { sig: string };
-      let pub = anchor?.pub;
+      let pub = anchor?.pub ?? keyFromView(keyTables.get(proof.issuer), proof.seq);
       if (pub === undefined) {
         if (!identities.has(proof.issuer)) identities.set(proof.issuer, await loadIdentityState(db, proof.issuer));
         const state = identities.get(proof.issuer);
@@ -206,9 +240,15 @@ export class LeafSubmitter {
     }
     if (admitted.length === 0) return;
     const ids = admitted.map((row) => row.proofId);
+    this.#options.tracer?.emit('admitted', () => ids);
     const now = this.#options.now?.() ?? new Date();
-    await db.proofAnchor.updateMany({ where: { proofId: { in: ids } }, data: { submittedAt: now, attempts: { increment: 1 } } });
-    const moved = await db.$queryRawUnsafe<{ id: string }[]>("UPDATE proofs SET status = 'anchored' WHERE id = ANY($1::text[]) AND status = 'signed' RETURNING id", ids);
+    // One statement (one round trip on a busy database): the anchor rows, then signed → anchored.
+    const moved = await db.$queryRawUnsafe<{ id: string }[]>(
+      `WITH noted AS (UPDATE proof_anchors SET submitted_at = $2, attempts = attempts + 1 WHERE proof_id = ANY($1::text[]))
+       UPDATE proofs SET status = 'anchored' WHERE id = ANY($1::text[]) AND status = 'signed' RETURNING id`,
+      ids,
+      now,
+    );
     const changed = new Set(moved.map((row) => row.id));
     const changes: StatusChange[] = admitted
       .filter((row) => changed.has(row.proofId))

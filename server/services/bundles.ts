@@ -8,8 +8,9 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION } from '@/lib/bundle/schema';
 import type { Bundle, BundleItem, BundlePage } from '@/lib/bundle/schema';
 import { publicKeyToDidKey } from '@/lib/crypto/did-key';
 import { consistencyProofToJson } from '@/lib/merkle';
-import type { ConsistencyProofJson, InclusionProofJson } from '@/lib/merkle';
-import type { AnchorWire, CertifiedHeadWire, CommitCertificateWire, ValidatorSetWire } from '@/lib/protocol/chain';
+import type { ConsistencyProofJson } from '@/lib/merkle';
+import type { AnchorWire, CertifiedHeadWire, ValidatorSetWire } from '@/lib/protocol/chain';
+import { loadAnchorsAtNewestHead } from '../chain/anchors';
 import { chainServiceOf } from '../chain/registry';
 import type { AppContext } from '../context';
 import type { DbOrTx } from '../db/types';
@@ -44,36 +45,6 @@ export function validatorSetOf(ctx: AppContext): ValidatorSetWire | null {
     validators: genesis.validators.map((validator) => ({ index: validator.index, public_key: bytesToHex(validator.publicKey), did: publicKeyToDidKey(validator.publicKey) })),
     genesis: genesis.file,
   };
-}
-
-/** Anchors of the given proofs (verified ones only) and the certified heads they name, in two queries. */
-async function loadAnchors(db: DbOrTx, ids: readonly string[]): Promise<{ anchors: Map<string, AnchorWire>; heads: CertifiedHeadWire[] }> {
-  const rows = await db.proofAnchor.findMany({
-    where: { proofId: { in: [...ids] }, headHeight: { not: null }, leafIndex: { not: null }, blockHeight: { not: null } },
-    select: { proofId: true, leafIndex: true, blockHeight: true, headHeight: true, inclusion: true },
-  });
-  const heights = [...new Set(rows.map((row) => row.headHeight as bigint))];
-  const headRows = heights.length === 0 ? [] : await db.chainHead.findMany({ where: { height: { in: heights } }, orderBy: { height: 'asc' } });
-  const heads = new Map(
-    headRows.map((head): [bigint, CertifiedHeadWire] => [
-      head.height,
-      { height: Number(head.height), block_hash: head.blockHash, tree_size: Number(head.treeSize), root: head.root, certificate: { header: head.header, qc: head.qc } as CommitCertificateWire },
-    ]),
-  );
-  const anchors = new Map<string, AnchorWire>();
-  for (const row of rows) {
-    const head = heads.get(row.headHeight as bigint);
-    if (head === undefined || row.inclusion === null) continue;
-    anchors.set(row.proofId, {
-      block_height: Number(row.blockHeight),
-      leaf_index: Number(row.leafIndex),
-      tree_size: head.tree_size,
-      root: head.root,
-      inclusion: row.inclusion as unknown as InclusionProofJson,
-      certificate: head.certificate,
-    });
-  }
-  return { anchors, heads: [...heads.values()] };
 }
 
 /** Consistency proofs between consecutive distinct tree sizes, from the hub's mirror of the log. */
@@ -117,7 +88,8 @@ function itemOf(row: ProofRow, anchors: ReadonlyMap<string, AnchorWire>): Bundle
 }
 
 async function assemble(ctx: AppContext, kind: Bundle['kind'], hub: string, thread: string | null, rows: readonly ProofRow[], source: string | null): Promise<Bundle> {
-  const { anchors, heads } = await loadAnchors(ctx.prisma, rows.map((row) => row.id));
+  // Every anchor names the newest certified head: one certificate for the whole bundle.
+  const { anchors, heads } = await loadAnchorsAtNewestHead(ctx.prisma, chainServiceOf(ctx)?.mirror ?? null, rows.map((row) => row.id));
   const items = rows.map((row) => itemOf(row, anchors));
   return {
     format: BUNDLE_FORMAT,

@@ -66,6 +66,8 @@ export function HubView({ hubId }: { hubId: string }) {
   const [load, setLoad] = useState<LoadState>({ status: 'loading' });
   const [threads, setThreads] = useState<ReadonlyMap<string, ThreadSummary>>(new Map());
   const [cursor, setCursor] = useState<string | null>(null);
+  // The first page's status_index: where the room's status replay starts (later pages are newer reads).
+  const [statusIndex, setStatusIndex] = useState<number | undefined>(undefined);
   const [pageError, setPageError] = useState<ApiFailure | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [pending, setPending] = useState<PendingItem[]>([]);
@@ -100,6 +102,7 @@ export function HubView({ hubId }: { hubId: string }) {
       setHub(hubResponse.value.hub);
       addThreads(page.value.threads);
       setCursor(page.value.next_cursor);
+      setStatusIndex(page.value.status_index);
       setLoad({ status: 'ready' });
     })().catch(() => undefined);
     return () => controller.abort();
@@ -161,7 +164,7 @@ export function HubView({ hubId }: { hubId: string }) {
     [hubId, addThreads],
   );
 
-  const room = useRoom(load.status === 'ready' ? { hub: hubId } : null, { onProofNew }, maxLogIndex);
+  const room = useRoom(load.status === 'ready' ? { hub: hubId } : null, { onProofNew }, maxLogIndex, statusIndex);
 
   const startThread = async (text: { title?: string; body: string }): Promise<ComposeFailure | null> => {
     if (account.status !== 'ready' || hub === null) return { code: 'no_key', message: 'you cannot sign here' };

@@ -67,25 +67,35 @@ export interface RoomHandlers {
   onRejoined?: () => void;
 }
 
+/** server/realtime/catch-up.ts MAX_REPLAY: a full replay means there may be more. */
+const STATUS_REPLAY_LIMIT = 500;
+
 export type RoomState = { state: 'joining' } | { state: 'live' } | { state: 'refused'; code: string; message: string };
 
 /**
  * Joins a hub or thread room while the component is mounted. On every (re)connect it subscribes
- * again with `since` = the highest log index seen, so events missed while offline are replayed.
+ * again with `since` = the highest log index seen and `status_since` = the highest status index
+ * seen, so proofs and status changes missed meanwhile are replayed. The first subscribe starts
+ * from the page's REST answer (its log indexes and `status_index`): a badge that turned verified
+ * between that read and the join still reaches the page.
  */
 export function useRoom(
   room: { hub: string } | { thread: string } | null,
   handlers: RoomHandlers,
   /** Highest log index the page already has (from REST): the first subscribe replays after it. */
   initialSince?: number,
+  /** The REST answer's `status_index`: the first subscribe replays status changes after it. */
+  initialStatusSince?: number,
 ): RoomState {
   const { socket } = useRealtime();
   const handlersRef = useRef(handlers);
   const sinceRef = useRef(initialSince);
+  const statusSinceRef = useRef(initialStatusSince);
   // Declared before the room effect, so it runs first: the room effect reads the latest values.
   useEffect(() => {
     handlersRef.current = handlers;
     sinceRef.current = initialSince;
+    statusSinceRef.current = initialStatusSince;
   });
   const [roomState, setRoomState] = useState<RoomState>({ state: 'joining' });
   const roomKey = room === null ? null : 'hub' in room ? `hub:${room.hub}` : `thread:${room.thread}`;
@@ -93,6 +103,7 @@ export function useRoom(
   useEffect(() => {
     if (socket === null || room === null || roomKey === null) return;
     let lastLogIndex: number | undefined = sinceRef.current;
+    let lastStatusIndex: number | undefined = statusSinceRef.current;
     let active = true;
     let joinedBefore = false;
     const inRoom = (event: { hub: string; thread?: string | null }) =>
@@ -107,16 +118,26 @@ export function useRoom(
       if (inRoom(event)) handlersRef.current.onReactionCount?.(event);
     };
     const onProofStatus = (event: ProofStatusEvent) => {
-      if (event.hub === ('hub' in room ? room.hub : event.hub)) handlersRef.current.onProofStatus?.(event);
+      if (event.hub !== ('hub' in room ? room.hub : event.hub)) return;
+      // The cursor for the next subscribe; a replay may repeat a change (the store keeps the higher status).
+      if (event.status_index !== undefined && lastStatusIndex !== undefined) lastStatusIndex = Math.max(lastStatusIndex, event.status_index);
+      handlersRef.current.onProofStatus?.(event);
     };
     const subscribe = () => {
       const payload: SubscribePayload = 'hub' in room ? { hub: room.hub } : { thread: room.thread };
       if (lastLogIndex !== undefined) payload.since = lastLogIndex;
+      if (lastStatusIndex !== undefined) payload.status_since = lastStatusIndex;
       setRoomState({ state: 'joining' });
       socket.emit('subscribe', payload, (response) => {
         if (!active) return;
         if (response.ok) {
           lastLogIndex = Math.max(lastLogIndex ?? 0, response.data.log_index);
+          lastStatusIndex = Math.max(lastStatusIndex ?? 0, response.data.status_index);
+          // More missed changes than one replay holds: ask for the rest.
+          if (response.data.status_replayed >= STATUS_REPLAY_LIMIT) {
+            subscribe();
+            return;
+          }
           setRoomState({ state: 'live' });
           if (joinedBefore) handlersRef.current.onRejoined?.();
           joinedBefore = true;

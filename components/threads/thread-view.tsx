@@ -41,6 +41,7 @@ export function ThreadView({ id }: { id: string }) {
   const myDid = accountDid(account);
   const [load, setLoad] = useState<LoadState>({ status: 'loading' });
   const [thread, setThread] = useState<ThreadDetail['thread'] | null>(null);
+  const [statusIndex, setStatusIndex] = useState<number | undefined>(undefined);
   const [items, setItems] = useState<ReadonlyMap<string, ItemView>>(new Map());
   const [pending, setPending] = useState<PendingReply[]>([]);
   const [replyingTo, setReplyingTo] = useState<string | null>(null);
@@ -65,6 +66,7 @@ export function ThreadView({ id }: { id: string }) {
       next.set(item.proof.id, item);
     }
     setThread(detail.thread);
+    setStatusIndex(detail.status_index);
     setItems((previous) => {
       // Keep live items that arrived while the request was in flight.
       for (const [key, item] of previous) if (!next.has(key)) next.set(key, item);
@@ -117,7 +119,7 @@ export function ThreadView({ id }: { id: string }) {
     void fetchThread();
   }, [fetchThread]);
 
-  const room = useRoom(load.status === 'ready' ? { thread: id } : null, { onProofNew, onReactionCount, onRejoined }, maxLogIndex);
+  const room = useRoom(load.status === 'ready' ? { thread: id } : null, { onProofNew, onReactionCount, onRejoined }, maxLogIndex, statusIndex);
 
   const mySigner: SignerView | null = account.status === 'ready' ? { did: account.me.did, username: account.me.username, display_name: null } : null;
 

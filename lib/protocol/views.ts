@@ -101,6 +101,11 @@ export interface ThreadPage {
   threads: ThreadSummary[];
   /** Pass as ?cursor= for the next page; null on the last page. */
   next_cursor: string | null;
+  /**
+   * The hub's status index when this page was read (taken before its rows): subscribe to the room
+   * with `status_since` = it, and every status change the rows do not show yet is replayed.
+   */
+  status_index: number;
 }
 
 export interface ThreadDetail {
@@ -108,6 +113,8 @@ export interface ThreadDetail {
   root: ItemView;
   /** Every reply in receive order; nest them by view.parent (view.depth is precomputed). */
   replies: ItemView[];
+  /** As ThreadPage.status_index: the `status_since` of the thread room's first subscribe. */
+  status_index: number;
 }
 
 export type HubVisibility = 'public' | 'private';

@@ -6,6 +6,7 @@
 // chain's real broadcaster; the devnet runs in server/cluster/takeover.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProofNewEvent, ProofStatus, ProofStatusEvent } from '@/lib/protocol/events';
+import type { ThreadDetail, ThreadPage } from '@/lib/protocol/views';
 import { socketBroadcaster, threadOf } from '../chain/broadcast';
 import type { ChainBroadcaster } from '../chain/broadcast';
 import { startTestHub } from '../testing/hub';
@@ -139,6 +140,35 @@ describe('reconnect catch-up', () => {
     expect([seenBefore, missedA, missedB].map((id) => client.statusOf(id))).toEqual(['verified', 'verified', 'anchored']);
     expect(client.statuses.filter((event) => event.id === missedB).map((event) => event.status)).toEqual(['anchored']);
     client.detach();
+  });
+
+  it('starts from a REST answer: a change between the read and the join is replayed, one before it is in the rows', async () => {
+    const id = await post('read over REST, verified before the page joins its room');
+    await setStatus([id], 'anchored');
+    const threadRead = await hub.fetchJson<ThreadDetail>(`/api/v1/threads/${id}`);
+    const hubRead = await hub.fetchJson<ThreadPage>('/api/v1/hubs/public/threads');
+    expect(threadRead.body.root.view.status).toBe('anchored');
+    expect(hubRead.body.threads.find((thread) => thread.id === id)?.root.view.status).toBe('anchored');
+    expect(hubRead.body.status_index).toBe(threadRead.body.status_index);
+    // Between the page's read and its subscribe (a navigation, a slow first render): verified.
+    await setStatus([id], 'verified');
+
+    for (const room of [{ thread: id }, { hub: 'public' }]) {
+      const socket = await hub.connect();
+      const statuses: ProofStatusEvent[] = [];
+      socket.on('proof:status', (event) => statuses.push(event));
+      const ack = await socket.emitWithAck('subscribe', { ...room, since: threadRead.body.thread.last_log_index, status_since: threadRead.body.status_index });
+      expect(ack).toMatchObject({ ok: true, data: { status_replayed: 1 } });
+      // Only the change the read missed: the anchoring it already showed is not sent again.
+      expect(statuses.map((event) => [event.id, event.status])).toEqual([[id, 'verified']]);
+      socket.disconnect();
+    }
+    // A read after the change shows it, and its index covers it: nothing to replay.
+    const later = await hub.fetchJson<ThreadDetail>(`/api/v1/threads/${id}`);
+    expect(later.body.root.view.status).toBe('verified');
+    const socket = await hub.connect();
+    expect(await socket.emitWithAck('subscribe', { thread: id, since: later.body.thread.last_log_index, status_since: later.body.status_index })).toMatchObject({ ok: true, data: { status_replayed: 0 } });
+    socket.disconnect();
   });
 
   it('keeps the status log in commit order and refuses a bad cursor', async () => {

@@ -43,8 +43,7 @@ export interface CatchUpResult {
  * room, which the socket is in.
  */
 export async function replayRoom(db: Db, scope: CatchUpScope, cursors: { since?: number | undefined; statusSince?: number | undefined }, emit: CatchUpEmitter): Promise<CatchUpResult> {
-  const top = await db.proofStatusLog.aggregate({ _max: { statusIndex: true } });
-  const latestStatus = top._max.statusIndex ?? 0n;
+  const latestStatus = BigInt(await currentStatusIndex(db));
   const roomProofs = 'hub' in scope ? { hub: scope.hub } : { OR: [{ id: scope.thread }, { refRoot: scope.thread }] };
 
   let replayed = 0;
@@ -72,6 +71,16 @@ export async function replayRoom(db: Db, scope: CatchUpScope, cursors: { since?:
     if (changes.length === MAX_REPLAY) statusIndex = changes[changes.length - 1]?.statusIndex ?? latestStatus;
   }
   return { replayed, statusReplayed, statusIndex: Number(statusIndex) };
+}
+
+/**
+ * The highest status index committed so far. A REST answer reads it before its rows and hands it
+ * out as `status_index`: a status change its rows do not show has a larger index, so a subscribe
+ * with `status_since` = it replays that change.
+ */
+export async function currentStatusIndex(db: DbOrTx): Promise<number> {
+  const top = await db.proofStatusLog.aggregate({ _max: { statusIndex: true } });
+  return Number(top._max.statusIndex ?? 0n);
 }
 
 interface StatusChangeRow {

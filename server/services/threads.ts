@@ -3,6 +3,7 @@
 import type { ItemView, ThreadDetail, ThreadPage, ThreadSummary } from '@/lib/protocol/views';
 import type { DbOrTx } from '../db/types';
 import { refuse } from '../errors';
+import { currentStatusIndex } from '../realtime/catch-up';
 import type { ServiceResult } from '../errors';
 import { hubAccess } from './hubs';
 import { buildItems, proofRowSelect } from './read-model';
@@ -37,6 +38,8 @@ function summaryOf(row: ThreadRow, root: ItemView): ThreadSummary {
 export async function listThreads(db: DbOrTx, hubId: string, viewer: Viewer, page: { cursor?: string; limit: number }): Promise<ServiceResult<ThreadPage>> {
   const access = await hubAccess(db, hubId, viewer.userId);
   if (access === null || !access.readable) return refuse('not_found', `there is no hub "${hubId}"`);
+  // Read before the rows: a status change the rows miss has a larger index (catch-up.ts).
+  const statusIndex = await currentStatusIndex(db);
   const rows = await db.threadView.findMany({
     where: { hub: hubId, ...(page.cursor === undefined ? {} : { lastLogIndex: { lt: BigInt(page.cursor) } }) },
     orderBy: { lastLogIndex: 'desc' },
@@ -53,7 +56,7 @@ export async function listThreads(db: DbOrTx, hubId: string, viewer: Viewer, pag
     if (root !== undefined) threads.push(summaryOf(row, root));
   }
   const last = pageRows[pageRows.length - 1];
-  return { ok: true, value: { threads, next_cursor: rows.length > page.limit && last !== undefined ? last.lastLogIndex.toString() : null } };
+  return { ok: true, value: { threads, next_cursor: rows.length > page.limit && last !== undefined ? last.lastLogIndex.toString() : null, status_index: statusIndex } };
 }
 
 export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer): Promise<ServiceResult<ThreadDetail>> {
@@ -61,6 +64,7 @@ export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer): Pro
   if (thread === null) return refuse('not_found', `there is no thread ${rootId}`);
   const access = await hubAccess(db, thread.hub, viewer.userId);
   if (access === null || !access.readable) return refuse('not_found', `there is no thread ${rootId}`);
+  const statusIndex = await currentStatusIndex(db);
   const replyIds = await db.replyView.findMany({ where: { rootId }, orderBy: { logIndex: 'asc' }, select: { id: true } });
   const rows = await db.proof.findMany({ where: { id: { in: [rootId, ...replyIds.map((reply) => reply.id)] } }, select: proofRowSelect, orderBy: { logIndex: 'asc' } });
   const items = await buildItems(db, rows, viewer.did);
@@ -68,7 +72,7 @@ export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer): Pro
   const [root, ...replies] = items;
   if (root === undefined || root.proof.id !== rootId) throw new Error(`thread ${rootId} has no root proof`);
   const { root: _root, ...summary } = summaryOf(thread, root);
-  return { ok: true, value: { thread: summary, root, replies } };
+  return { ok: true, value: { thread: summary, root, replies, status_index: statusIndex } };
 }
 
 export async function getProof(db: DbOrTx, id: string, viewer: Viewer): Promise<ServiceResult<ItemView>> {

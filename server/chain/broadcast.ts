@@ -1,6 +1,7 @@
 // How the chain service tells browsers and agents: proof:status to the proof's hub and thread
 // rooms, chain:head to everyone (lib/protocol/events.ts). With the Redis adapter the emits reach
 // the clients of every web instance, so one follower is enough.
+import type { Logger } from 'pino';
 import { hubRoom, threadRoom } from '@/lib/protocol/events';
 import type { ChainHeadEvent, ProofStatusEvent } from '@/lib/protocol/events';
 import type { DbOrTx } from '../db/types';
@@ -22,7 +23,7 @@ export interface ChainBroadcaster {
  * With `db`, each proof:status carries its status_index (server/realtime/catch-up.ts), looked up
  * before the emit; one batch at a time, so the events still leave in the order they were given.
  */
-export function socketBroadcaster(io: HubServer, db?: DbOrTx): ChainBroadcaster {
+export function socketBroadcaster(io: HubServer, db?: DbOrTx, logger?: Logger): ChainBroadcaster {
   const emit = (changes: readonly StatusChange[], events: readonly ProofStatusEvent[]) => {
     changes.forEach(({ thread }, i) => {
       const event = events[i];
@@ -37,7 +38,11 @@ export function socketBroadcaster(io: HubServer, db?: DbOrTx): ChainBroadcaster 
     proofStatus(changes) {
       const events = changes.map((change) => change.event);
       if (db === undefined) return emit(changes, events);
-      queue = queue.then(() => stampStatusEvents(db, events).then((stamped) => emit(changes, stamped), () => emit(changes, events)));
+      // Unstamped if the lookup fails; and whatever happens to one batch, the queue goes on (a
+      // rejected link would silence every later proof:status).
+      queue = queue
+        .then(() => stampStatusEvents(db, events).then((stamped) => emit(changes, stamped), () => emit(changes, events)))
+        .catch((error: unknown) => logger?.error({ err: error }, 'chain: a proof:status broadcast failed'));
     },
     chainHead(event) {
       io.emit('chain:head', event);

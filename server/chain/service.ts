@@ -72,7 +72,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
   let unsubscribe: (() => void) | null = null;
   let closed = false;
 
-  const broadcaster = options.broadcaster ?? (options.io === undefined ? { proofStatus: () => undefined, chainHead: () => undefined } : socketBroadcaster(options.io, ctx.prisma));
+  const broadcaster = options.broadcaster ?? (options.io === undefined ? { proofStatus: () => undefined, chainHead: () => undefined } : socketBroadcaster(options.io, ctx.prisma, logger));
 
   const stopFollowing = async () => {
     if (scanTimer !== null) clearInterval(scanTimer);

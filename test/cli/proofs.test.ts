@@ -101,7 +101,8 @@ describe('proofhub keygen → sign → verify as child processes', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('refusing to overwrite');
     expect(JSON.parse(readFileSync(keyFile, 'utf8'))).toMatchObject({ did }); // untouched
-  });
+    // Eight CLI processes (tsx start-up each): seconds on a quiet machine, tens of them on a busy one.
+  }, 90_000);
 });
 
 describe('proofhub verify (in-process matrices)', () => {

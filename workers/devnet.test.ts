@@ -15,7 +15,7 @@ import { consensusMessageToJson, type PinnedValidatorSet } from '@/lib/consensus
 import { checkLeafCertified, getJson, type LeafJson, leafHashHex, makeSignedLeaves, postJson, readStatus, submitLeaves, type ValidatorStatus } from './client';
 import { type Devnet, startDevnet } from './devnet';
 import { readKeyFile } from './keys';
-import { decodeFrame, encodeHello, encodeMessage, encodeMessageBody, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes, messageSigningBytes } from './links/envelope';
+import { decodeFrame, encodeBatch, encodeHello, encodeMessage, encodeMessageBody, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes, messageSigningBytes } from './links/envelope';
 import { PEER_PATH } from './links/peer-links';
 import { ValidatorStore } from './store';
 import { freeBasePort } from './ports';
@@ -99,7 +99,7 @@ async function openLinkAs(devnet: Devnet, from: number, to: number): Promise<{ s
     socket,
     send: (payload) => {
       seq += 1n;
-      const body = encodeMessageBody(from, to, seq, payload);
+      const body = encodeMessageBody(from, to, seq, encodeBatch([payload]));
       socket.send(encodeMessage(body, key.sign(messageSigningBytes(context, challenge.nonce, nonce, body))));
     },
   };

@@ -7,16 +7,25 @@
 //   B → A  CHALLENGE  kind=1 ‖ version ‖ B:u16 ‖ nonceB[32]                 (unsigned)
 //   A → B  HELLO      kind=2 ‖ A:u16 ‖ B:u16 ‖ nonceB ‖ nonceA[32] ‖ sig_A   over HELLO_DOMAIN
 //   B → A  WELCOME    kind=3 ‖ B:u16 ‖ A:u16 ‖ sig_B                          over WELCOME_DOMAIN
-//   A → B  MESSAGE    kind=4 ‖ A:u16 ‖ B:u16 ‖ seq:u64 ‖ payload ‖ sig_A     over MESSAGE_DOMAIN
+//   A → B  MESSAGE    kind=4 ‖ A:u16 ‖ B:u16 ‖ seq:u64 ‖ batch ‖ sig_A       over MESSAGE_DOMAIN
+//          batch = (len:u32 ‖ message[len])+   — every message A queued for B within one tick
 //
 // Every signature covers a domain tag, the genesis hash (chain id and validator set), sender,
 // receiver and both nonces, so a signature made for one purpose, chain, peer or connection is
 // worthless for any other. Within a connection seq rises by one per message; a frame whose seq is
 // not above the last one accepted is a replay and is dropped. A frame copied from an older
 // connection fails verification because the nonces differ.
+//
+// Version 2 (session 4): a MESSAGE frame carries a batch of messages instead of exactly one. The
+// signature covers the whole frame, so every message in it is as authenticated as a frame of its
+// own was; a batch that does not parse exactly is dropped whole. What it saves is one Ed25519 sign
+// (sender) and one verify (receiver) and one socket write per message beyond the first: a step of
+// the consensus core that broadcasts a proposal and sends a vote, and the gossip flushed in the
+// same tick, leave in one frame per peer. The version byte in CHALLENGE and the v2 domain tag keep
+// a version-1 peer from ever accepting a version-2 frame (its handshake fails on the version).
 import { concatBytes, utf8Encode } from '@/lib/bytes';
 
-export const LINK_VERSION = 1;
+export const LINK_VERSION = 2;
 export const NONCE_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;
 
@@ -27,12 +36,14 @@ export const FRAME_MESSAGE = 4;
 
 const HELLO_DOMAIN = utf8Encode('proofhub/link/hello/v1\0');
 const WELCOME_DOMAIN = utf8Encode('proofhub/link/welcome/v1\0');
-const MESSAGE_DOMAIN = utf8Encode('proofhub/link/message/v1\0');
+const MESSAGE_DOMAIN = utf8Encode('proofhub/link/message/v2\0');
 
 const CHALLENGE_LENGTH = 1 + 1 + 2 + NONCE_LENGTH;
 const HELLO_LENGTH = 1 + 2 + 2 + NONCE_LENGTH + NONCE_LENGTH + SIGNATURE_LENGTH;
 const WELCOME_LENGTH = 1 + 2 + 2 + SIGNATURE_LENGTH;
-const MESSAGE_HEADER_LENGTH = 1 + 2 + 2 + 8;
+export const MESSAGE_HEADER_LENGTH = 1 + 2 + 2 + 8;
+/** Bytes a batch adds per message (its u32 length). */
+export const BATCH_ENTRY_OVERHEAD = 4;
 
 export interface ChallengeFrame {
   readonly kind: typeof FRAME_CHALLENGE;
@@ -59,7 +70,8 @@ export interface MessageFrame {
   readonly from: number;
   readonly to: number;
   readonly seq: bigint;
-  readonly payload: Uint8Array;
+  /** The batch (decodeBatch), under the signature. */
+  readonly batch: Uint8Array;
   readonly signature: Uint8Array;
   /** The signed bytes minus the domain and genesis prefix: the frame without its signature. */
   readonly body: Uint8Array;
@@ -109,9 +121,43 @@ export function messageSigningBytes(context: LinkContext, serverNonce: Uint8Arra
   return concatBytes(MESSAGE_DOMAIN, context.genesisHash, serverNonce, clientNonce, body);
 }
 
-/** Frame without signature: kind ‖ from ‖ to ‖ seq ‖ payload. */
-export function encodeMessageBody(from: number, to: number, seq: bigint, payload: Uint8Array): Uint8Array {
-  return concatBytes(new Uint8Array([FRAME_MESSAGE]), u16(from), u16(to), u64(seq), payload);
+/** The batch of a MESSAGE frame: each message as len:u32 ‖ bytes, in sending order. */
+export function encodeBatch(messages: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const message of messages) length += BATCH_ENTRY_OVERHEAD + message.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  let offset = 0;
+  for (const message of messages) {
+    view.setUint32(offset, message.length);
+    out.set(message, offset + BATCH_ENTRY_OVERHEAD);
+    offset += BATCH_ENTRY_OVERHEAD + message.length;
+  }
+  return out;
+}
+
+/**
+ * The messages of a batch (views into `batch`), or null unless the bytes are one or more whole
+ * entries with nothing left over.
+ */
+export function decodeBatch(batch: Uint8Array): Uint8Array[] | null {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  const messages: Uint8Array[] = [];
+  let offset = 0;
+  while (offset < batch.length) {
+    if (batch.length - offset < BATCH_ENTRY_OVERHEAD) return null;
+    const length = view.getUint32(offset);
+    const start = offset + BATCH_ENTRY_OVERHEAD;
+    if (length > batch.length - start) return null;
+    messages.push(batch.subarray(start, start + length));
+    offset = start + length;
+  }
+  return messages.length === 0 ? null : messages;
+}
+
+/** Frame without signature: kind ‖ from ‖ to ‖ seq ‖ batch (encodeBatch). */
+export function encodeMessageBody(from: number, to: number, seq: bigint, batch: Uint8Array): Uint8Array {
+  return concatBytes(new Uint8Array([FRAME_MESSAGE]), u16(from), u16(to), u64(seq), batch);
 }
 
 export function encodeMessage(body: Uint8Array, signature: Uint8Array): Uint8Array {
@@ -147,7 +193,7 @@ export function decodeFrame(bytes: Uint8Array): Frame | null {
         from: view.getUint16(1),
         to: view.getUint16(3),
         seq: view.getBigUint64(5),
-        payload: bytes.subarray(MESSAGE_HEADER_LENGTH, bodyEnd),
+        batch: bytes.subarray(MESSAGE_HEADER_LENGTH, bodyEnd),
         signature: bytes.subarray(bodyEnd),
         body: bytes.subarray(0, bodyEnd),
       };

@@ -1,5 +1,6 @@
-// Peer links on real loopback sockets: authenticated delivery in order, and every kind of bad
-// input (malformed, oversized, wrongly signed, replayed, unknown key) delivers nothing.
+// Peer links on real loopback sockets: authenticated delivery in order (messages of one tick
+// share a signed frame), and every kind of bad input (malformed, oversized, wrongly signed,
+// replayed, unknown key, a batch that does not parse) delivers nothing.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,9 @@ import { parseGenesis, type Genesis } from '../genesis';
 import { generateValidatorKey, type ValidatorKey } from '../keys';
 import { silentLogger } from '../logger';
 import {
+  decodeBatch,
   decodeFrame,
+  encodeBatch,
   encodeHello,
   encodeMessage,
   encodeMessageBody,
@@ -100,6 +103,13 @@ async function rawClient(port: number): Promise<{ socket: WebSocket; challenge: 
   return { socket, challenge: challenge.nonce, frames };
 }
 
+function concatTrailing(bytes: Uint8Array, extra: number[]): Uint8Array {
+  const out = new Uint8Array(bytes.length + extra.length);
+  out.set(bytes);
+  out.set(extra, bytes.length);
+  return out;
+}
+
 async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 150));
 }
@@ -115,6 +125,29 @@ describe('peer links', () => {
     expect(nodes[1]?.received.filter((m) => m.from === 0).map((m) => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
     for (const i of [0, 1, 3]) await until(() => nodes[i]?.received.some((m) => m.from === 2 && m.text === 'hello all') ?? false, `broadcast to ${i}`);
     expect(nodes[2]?.received).toEqual([]);
+  });
+
+  it('delivers every message of a batch in order, and splits a tick\'s messages at the frame cap', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const nodes = [0, 1].map((i) => startNode(genesis, keys, servers, i, 4096));
+    await until(() => nodes[0]?.links.status().find((p) => p.index === 1)?.outbound === true, 'link 0→1');
+    // 12 messages of 1,000 bytes queued in one tick: at most three fit under the 4 KiB cap, so
+    // they leave in several frames, and arrive whole and in order.
+    const texts = Array.from({ length: 12 }, (_, i) => `${String(i).padStart(2, '0')}${'y'.repeat(998)}`);
+    for (const text of texts) nodes[0]?.links.send(1, utf8Encode(text));
+    await until(() => (nodes[1]?.received.length ?? 0) === 12, 'delivery of 12');
+    expect(nodes[1]?.received.map((m) => m.text)).toEqual(texts);
+    expect(nodes[1]?.links.drops().size).toBe(0);
+  });
+
+  it('encodes and decodes batches exactly', () => {
+    const messages = [utf8Encode('a'), new Uint8Array(0), utf8Encode('ccc')];
+    const batch = encodeBatch(messages);
+    expect(batch.length).toBe(3 * 4 + 4);
+    expect(decodeBatch(batch)?.map((m) => utf8Decode(m))).toEqual(['a', '', 'ccc']);
+    expect(decodeBatch(batch.subarray(0, batch.length - 1))).toBeNull();
+    expect(decodeBatch(batch.subarray(0, 3))).toBeNull();
+    expect(decodeBatch(new Uint8Array(0))).toBeNull();
   });
 
   it('reconnects after a peer restarts and resumes delivery with a new session', async () => {
@@ -159,10 +192,11 @@ describe('peer links', () => {
     const key2 = keys[2] as ValidatorKey;
     honest.socket.send(encodeHello(2, 1, honest.challenge, clientNonce, key2.sign(helloSigningBytes(context, 2, 1, honest.challenge, clientNonce))));
     await until(() => honest.frames.some((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME), 'welcome');
-    const frame = (seq: bigint, text: string, signer: ValidatorKey = key2, from = 2): Uint8Array => {
-      const body = encodeMessageBody(from, 1, seq, utf8Encode(text));
+    const signedFrame = (seq: bigint, batch: Uint8Array, signer: ValidatorKey = key2, from = 2): Uint8Array => {
+      const body = encodeMessageBody(from, 1, seq, batch);
       return encodeMessage(body, signer.sign(messageSigningBytes(context, honest.challenge, clientNonce, body)));
     };
+    const frame = (seq: bigint, text: string, signer: ValidatorKey = key2, from = 2): Uint8Array => signedFrame(seq, encodeBatch([utf8Encode(text)]), signer, from);
     const good = frame(1n, 'one');
     honest.socket.send(good);
     honest.socket.send(good); // replay: same seq
@@ -171,17 +205,29 @@ describe('peer links', () => {
     tampered.set([(tampered[tampered.length - 70] ?? 0) ^ 1], tampered.length - 70); // flip a payload byte under the signature
     honest.socket.send(tampered);
     honest.socket.send(frame(4n, 'wrong sender', key2, 3)); // claims another index inside the session
-    honest.socket.send(frame(5n, 'x'.repeat(5000))); // over the 4 KiB cap: the link is cut
+    // Correctly signed batches that do not parse: a length running past the end, bytes left over
+    // after the last entry, no entry at all. None of their messages is delivered.
+    const whole = encodeBatch([utf8Encode('lost-a'), utf8Encode('lost-b')]);
+    const overrun = whole.slice();
+    new DataView(overrun.buffer).setUint32(0, 7); // 'lost-a' is 6 bytes: the second entry's header is misread
+    honest.socket.send(signedFrame(5n, overrun));
+    honest.socket.send(signedFrame(6n, concatTrailing(whole, [0, 0]))); // two stray bytes after the last entry
+    honest.socket.send(signedFrame(7n, new Uint8Array(0)));
+    // A batch with a byte flipped in its second message fails the frame's one signature: neither goes.
+    const two = signedFrame(8n, encodeBatch([utf8Encode('first'), utf8Encode('second')]));
+    two.set([(two[two.length - 65] ?? 0) ^ 1], two.length - 65);
+    honest.socket.send(two);
+    honest.socket.send(frame(9n, 'x'.repeat(5000))); // over the 4 KiB cap: the link is cut
     await until(() => honest.socket.readyState === WebSocket.CLOSED, 'oversized frame closes the link');
 
     await settle();
     expect(target.received).toEqual([{ from: 2, text: 'one' }]);
     const drops = target.links.drops();
     expect(drops.get('replay')).toBe(1);
-    expect(drops.get('bad_signature')).toBeGreaterThanOrEqual(3); // impostor hello, forged, tampered
+    expect(drops.get('bad_signature')).toBeGreaterThanOrEqual(4); // impostor hello, forged, tampered, tampered batch
     expect(drops.get('unknown_sender')).toBeGreaterThanOrEqual(2); // outsider index, wrong sender
     expect(drops.get('oversized')).toBe(1);
-    expect(drops.get('malformed')).toBeGreaterThanOrEqual(1); // garbage before the handshake
+    expect(drops.get('malformed')).toBeGreaterThanOrEqual(4); // garbage before the handshake, three bad batches
     expect(garbage.socket.readyState).toBe(WebSocket.CLOSED);
     expect(impostor.socket.readyState).toBe(WebSocket.CLOSED);
     expect(outsider.socket.readyState).toBe(WebSocket.CLOSED);
@@ -202,7 +248,7 @@ describe('peer links', () => {
       return { socket: client.socket, challenge: client.challenge, nonce };
     };
     const first = await open();
-    const body = encodeMessageBody(0, 1, 1n, utf8Encode('captured'));
+    const body = encodeMessageBody(0, 1, 1n, encodeBatch([utf8Encode('captured')]));
     const captured = encodeMessage(body, key0.sign(messageSigningBytes(context, first.challenge, first.nonce, body)));
     first.socket.send(captured);
     await until(() => target.received.length === 1, 'first delivery');

@@ -2,8 +2,12 @@
 //
 // Each validator dials every other validator and sends on that outbound link only; it receives
 // on the links the others dialed to it. What reaches `onMessage` has passed: a handshake proving
-// the sender holds the key genesis names for its index, the frame's Ed25519 signature, and the
-// replay check (sequence numbers strictly rising within the connection). Everything else is
+// the sender holds the key genesis names for its index, the Ed25519 signature of the frame that
+// carried it, and the replay check (sequence numbers strictly rising within the connection).
+// Messages queued for one peer are not framed one by one: a flush scheduled with setImmediate on
+// the first `send` packs everything queued by then (one tick of the event loop: a consensus
+// step's proposal and vote, the gossip flushed beside them) into one signed frame, up to the frame
+// cap. The receiver delivers a frame's messages in order, or none of them. Everything else is
 // dropped and counted, never delivered. Memory is bounded everywhere: frame size (ws maxPayload),
 // outbound queue per peer (the oldest message is dropped when full: consensus messages go stale
 // and the protocol recovers lost ones through timeouts), handshakes pending at once.
@@ -18,7 +22,10 @@ import type { Genesis } from '../genesis';
 import type { ValidatorKey } from '../keys';
 import type { Logger } from '../logger';
 import {
+  BATCH_ENTRY_OVERHEAD,
+  decodeBatch,
   decodeFrame,
+  encodeBatch,
   encodeChallenge,
   encodeHello,
   encodeMessage,
@@ -31,8 +38,10 @@ import {
   helloSigningBytes,
   LINK_VERSION,
   type LinkContext,
+  MESSAGE_HEADER_LENGTH,
   messageSigningBytes,
   NONCE_LENGTH,
+  SIGNATURE_LENGTH,
   welcomeSigningBytes,
 } from './envelope';
 
@@ -100,6 +109,7 @@ class OutboundLink {
   backoffMs: number;
   reconnectTimer: NodeJS.Timeout | null = null;
   drainTimer: NodeJS.Timeout | null = null;
+  flushScheduled = false;
   heartbeatTimer: NodeJS.Timeout | null = null;
   alive = true;
 
@@ -175,7 +185,7 @@ export class PeerLinks {
   send(to: number, payload: Uint8Array): void {
     const link = this.#outbound.get(to);
     if (!link || this.#closed) return;
-    if (payload.length + 64 + 13 > this.#options.maxFrameBytes) {
+    if (MESSAGE_HEADER_LENGTH + BATCH_ENTRY_OVERHEAD + payload.length + SIGNATURE_LENGTH > this.#options.maxFrameBytes) {
       this.#log.error({ to, bytes: payload.length }, 'outbound message exceeds the frame cap; not sent');
       this.#count('oversized');
       return;
@@ -185,7 +195,13 @@ export class PeerLinks {
       link.queue.shift();
       this.#count('queue_full');
     }
-    this.#drain(link);
+    if (!link.flushScheduled) {
+      link.flushScheduled = true;
+      setImmediate(() => {
+        link.flushScheduled = false;
+        this.#drain(link);
+      });
+    }
   }
 
   /** Queues payload for every peer. */
@@ -334,9 +350,17 @@ export class PeerLinks {
         }, 5);
         return;
       }
-      const payload = link.queue.shift() as Uint8Array;
+      // As many queued messages as fit under the frame cap (send() refuses any that alone would not).
+      let bytes = MESSAGE_HEADER_LENGTH + SIGNATURE_LENGTH;
+      let count = 0;
+      for (const message of link.queue) {
+        if (count > 0 && bytes + BATCH_ENTRY_OVERHEAD + message.length > this.#options.maxFrameBytes) break;
+        bytes += BATCH_ENTRY_OVERHEAD + message.length;
+        count += 1;
+      }
+      const batch = encodeBatch(link.queue.splice(0, count));
       link.seq += 1n;
-      const body = encodeMessageBody(this.#self, link.index, link.seq, payload);
+      const body = encodeMessageBody(this.#self, link.index, link.seq, batch);
       const signature = this.#key.sign(messageSigningBytes(this.#context, serverNonce, clientNonce, body));
       socket.send(encodeMessage(body, signature));
     }
@@ -390,10 +414,18 @@ export class PeerLinks {
         return;
       }
       link.lastSeq = frame.seq;
-      try {
-        this.#onMessage(link.peer, frame.payload);
-      } catch (error) {
-        this.#log.error({ err: error, peer: link.peer }, 'message handler failed');
+      // Signed by the peer but not a whole batch: a broken sender; nothing of it is delivered.
+      const messages = decodeBatch(frame.batch);
+      if (!messages) {
+        this.#count('malformed');
+        return;
+      }
+      for (const payload of messages) {
+        try {
+          this.#onMessage(link.peer, payload);
+        } catch (error) {
+          this.#log.error({ err: error, peer: link.peer }, 'message handler failed');
+        }
       }
     });
     socket.on('error', (error) => {

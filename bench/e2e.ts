@@ -3,10 +3,16 @@
 // Starts a 4-validator devnet (four processes, workers/devnet.ts) in a temp dir and the hub beside
 // it (server/hub.ts startHub with the chain, exactly what `npm start` runs, without Next.js) on
 // PGlite, signs up WRITERS accounts and posts one thread root, then 1,000 replies to it: each
-// writer submits its replies one after another over REST (an issuer's seq chain is sequential),
-// the writers in parallel. A Socket.IO client in the thread room notes when `proof:status`
-// `verified` arrives for each. Reported: post→verified latency p50/p99/max (client clock: POST
-// sent → verified event received), the throughput, and where the time goes, stage by stage (the
+// writer submits its replies one after another over REST (an issuer's seq chain is sequential).
+// A latency target means something only at a load the hub carries, so by default the replies are
+// offered OPEN LOOP at --rate posts/s (a fixed schedule; latency counts from each reply's scheduled
+// time, so a send delayed by a busy writer or a starved timer is latency too: no coordinated
+// omission), then a short CLOSED-LOOP saturation probe on a thread of its own (the writers post
+// as fast as the hub answers: its throughput is the machine's saturation, printed beside the rate
+// offered). `--rate max` runs the 1,000 replies closed loop instead. A Socket.IO client in the
+// thread rooms notes when `proof:status` `verified` arrives for each. Reported: post→verified
+// latency p50/p99/max (client clock: scheduled → verified event received), the throughput, and
+// where the time goes, stage by stage (the
 // hub runs in this process, so one clock): POST sent → stored (ingest) → submitted (POST /leaves)
 // → admitted (validator answered) → received (the committed block on the commit stream) →
 // certified → adopted (anchor stored) → the client's `verified` event (server/chain/trace.ts).
@@ -18,8 +24,9 @@
 // REST, then lib/verify verifyThread in Chromium (system /usr/bin/chromium via playwright-core,
 // WebCrypto Ed25519 and noble in alternating rounds) and in Node. Target: < 2 s in the browser.
 //
-// Options: --posts N (default 1000), --writers N (default 8), --rounds N (browser rounds, 3),
-// --no-browser, --json.
+// Options: --posts N (default 1000), --rate R|max (posts/s offered, default DEFAULT_RATE; max =
+// closed loop), --probe N (saturation-probe replies after a paced run, default 100; 0 skips it),
+// --writers N (default 8), --rounds N (browser rounds, 3), --no-browser, --json.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -31,9 +38,14 @@ import { io as connectSocket } from 'socket.io-client';
 import pino from 'pino';
 import { startChromiumVerifier, treeCpuMs } from './chromium-verify';
 
+/** Posts per second offered by default: below this machine's saturation (see docs/performance.md "Badges"). */
+const DEFAULT_RATE = 4;
+
 const { values: args } = parseArgs({
   options: {
     posts: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: String(DEFAULT_RATE) },
+    probe: { type: 'string', default: '100' },
     writers: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
     'no-browser': { type: 'boolean', default: false },
@@ -43,6 +55,10 @@ const { values: args } = parseArgs({
 const POSTS = Number(args.posts);
 const WRITERS = Number(args.writers);
 const ROUNDS = Number(args.rounds);
+/** Offered posts/s, or null for the closed loop (`--rate max`). */
+const RATE = args.rate === 'max' ? null : Number(args.rate);
+const PROBE = Number(args.probe);
+if (RATE !== null && !(RATE > 0)) throw new Error(`--rate: a number of posts per second or "max", not ${args.rate}`);
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -121,7 +137,7 @@ async function main(): Promise<void> {
     PROOFHUB_DEVNET_BASE_PORT: String(basePort),
   });
   const logger = pino({ level: 'warn' });
-  process.stdout.write(`bench:e2e — ${POSTS} replies by ${WRITERS} writers; hub + 4 validators (ports ${basePort}…${basePort + 3})\n  ${uptime()}\n`);
+  process.stdout.write(`bench:e2e — ${POSTS} replies by ${WRITERS} writers, ${RATE === null ? 'closed loop (--rate max)' : `${RATE} posts/s open loop, then a ${PROBE}-reply closed-loop saturation probe`}; hub + 4 validators (ports ${basePort}…${basePort + 3})\n  ${uptime()}\n`);
   const chain = startChainSource(env.chain, logger);
   const hub = await startHub({ env, next: false, chain, logger });
   try {
@@ -161,7 +177,7 @@ async function main(): Promise<void> {
     const rootId = rootAnswer.body.id;
 
     // Stage times per proof id (performance.now() of this process: the hub runs here too).
-    type Stage = 'sent' | 'stored' | 'accepted' | 'submitted' | 'admitted' | 'received' | 'certified' | 'adopted' | 'verified';
+    type Stage = 'scheduled' | 'sent' | 'stored' | 'accepted' | 'submitted' | 'admitted' | 'received' | 'certified' | 'adopted' | 'verified';
     const times = new Map<string, Partial<Record<Stage, number>>>();
     const mark = (id: string, stage: Stage, at: number) => {
       const entry = times.get(id);
@@ -172,92 +188,155 @@ async function main(): Promise<void> {
       for (const id of event.ids) mark(id, event.stage, event.at);
     });
 
-    let verifiedCount = 0;
-    let lastVerifiedAt = 0;
+    // One phase's proofs wait here for their `verified` event.
+    let waiting: { ids: Set<string>; onVerified: (at: number) => void } | null = null;
     const socket = connectSocket(url, { path: SOCKET_PATH, transports: ['websocket'], extraHeaders: { cookie: first.cookie } });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    let allVerified: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (allVerified = resolve));
     socket.on('proof:status', (event: { id: string; status: string }) => {
       if (event.status !== 'verified') return;
       const entry = times.get(event.id);
       if (entry === undefined || entry.verified !== undefined) return;
-      lastVerifiedAt = performance.now();
-      entry.verified = lastVerifiedAt;
-      if (++verifiedCount === POSTS) allVerified();
+      entry.verified = performance.now();
+      if (waiting?.ids.has(event.id) === true) waiting.onVerified(entry.verified);
     });
-    await new Promise((resolve) => socket.emit('subscribe', { thread: rootId }, resolve));
+    const subscribe = (thread: string) => new Promise((resolve) => socket.emit('subscribe', { thread }, resolve));
 
-    // Each writer signs a reply right before it submits it (created_at must be within ±300 s of
-    // admission, and a loaded machine can take minutes for 1,000), one after another.
-    const validatorsPid = process.pid;
-    const cpuStart = { own: ownCpuMs(), tree: await treeCpuMs(validatorsPid) };
-    const started = performance.now();
-    await Promise.all(
-      writers.map(async (writer, w) => {
-        const count = Math.floor(POSTS / WRITERS) + (w < POSTS % WRITERS ? 1 : 0);
-        for (let i = 0; i < count; i++) {
-          const reply = await writer.identity.reply('public', root.proof, `reply ${w}.${i}`);
-          times.set(reply.proof.id, { sent: performance.now() });
-          const answer = await request<{ id: string }>('/api/v1/proofs', { body: reply, cookie: writer.cookie });
-          if (answer.status !== 201 && answer.status !== 200) throw new Error(`reply: ${JSON.stringify(answer.body)}`);
-          mark(reply.proof.id, 'accepted', performance.now());
-        }
-      }),
-    );
-    const submitted = performance.now();
-    const timeout = setTimeout(() => allVerified(), 120_000);
-    await done;
-    clearTimeout(timeout);
-    const cpuEnd = { own: ownCpuMs(), tree: await treeCpuMs(validatorsPid) };
-    offStored();
-    offTrace();
-    socket.disconnect();
-
-    const between = (from: Stage, to: Stage) => {
+    const between = (ids: Iterable<string>, from: Stage, to: Stage) => {
       const values: number[] = [];
-      for (const entry of times.values()) {
-        const a = entry[from];
-        const b = entry[to];
+      for (const id of ids) {
+        const entry = times.get(id);
+        const a = entry?.[from];
+        const b = entry?.[to];
         if (a !== undefined && b !== undefined) values.push(b - a);
       }
       return summary(values);
     };
-    const total = between('sent', 'verified');
-    const stages = {
-      'sent → stored (ingest)': between('sent', 'stored'),
-      'stored → POST answered': between('stored', 'accepted'),
-      'stored → submitted (submitter)': between('stored', 'submitted'),
-      'submitted → admitted (POST /leaves)': between('submitted', 'admitted'),
-      'admitted → block received (consensus)': between('admitted', 'received'),
-      'received → certified': between('received', 'certified'),
-      'certified → anchor stored': between('certified', 'adopted'),
-      'anchor stored → client event': between('adopted', 'verified'),
-      'POST answered → verified': between('accepted', 'verified'),
+
+    /**
+     * One phase: `count` replies to `parent`, then waits for every `verified` event.
+     * rate null (closed loop, `--rate max`): each writer posts its share one after another, as
+     * fast as the hub answers: the hub runs at saturation, the figure is its throughput.
+     * rate R (open loop): reply i is due at start + i/R s on a fixed schedule, writer i mod W; a
+     * writer sends it when it is due and the writer's previous reply has been answered (an issuer's
+     * seq chain is sequential). Latency counts from the scheduled time, not the send: a late send
+     * (a writer still waiting, a starved timer) is latency, so coordinated omission cannot hide
+     * queueing.
+     */
+    const runPhase = async (parent: Awaited<ReturnType<(typeof first)['identity']['post']>>, count: number, rate: number | null) => {
+      const ids = new Set<string>();
+      let verified = 0;
+      let lastVerifiedAt = 0;
+      let allVerified: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (allVerified = resolve));
+      waiting = {
+        ids,
+        onVerified: (at) => {
+          lastVerifiedAt = at;
+          if (++verified === count) allVerified();
+        },
+      };
+      // Each writer signs a reply right before it submits it (created_at must be within ±300 s of
+      // admission).
+      const postOne = async (writer: (typeof writers)[number], label: string, scheduled: number) => {
+        const reply = await writer.identity.reply('public', parent.proof, label);
+        ids.add(reply.proof.id);
+        times.set(reply.proof.id, { scheduled, sent: performance.now() });
+        const answer = await request<{ id: string }>('/api/v1/proofs', { body: reply, cookie: writer.cookie });
+        if (answer.status !== 201 && answer.status !== 200) throw new Error(`reply: ${JSON.stringify(answer.body)}`);
+        mark(reply.proof.id, 'accepted', performance.now());
+      };
+      const cpuStart = { own: ownCpuMs(), tree: await treeCpuMs(process.pid) };
+      const started = performance.now();
+      if (rate === null) {
+        await Promise.all(
+          writers.map(async (writer, w) => {
+            const share = Math.floor(count / writers.length) + (w < count % writers.length ? 1 : 0);
+            for (let i = 0; i < share; i++) await postOne(writer, `reply ${w}.${i}`, performance.now());
+          }),
+        );
+      } else {
+        const chains = writers.map(() => Promise.resolve());
+        for (let i = 0; i < count; i++) {
+          const due = started + (i * 1000) / rate;
+          const wait = due - performance.now();
+          if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+          const w = i % writers.length;
+          chains[w] = (chains[w] as Promise<void>).then(() => postOne(writers[w] as (typeof writers)[number], `reply ${w}.${i}`, due));
+        }
+        await Promise.all(chains);
+      }
+      const submitted = performance.now();
+      const timeout = setTimeout(() => allVerified(), 120_000);
+      await done;
+      clearTimeout(timeout);
+      waiting = null;
+      const cpuEnd = { own: ownCpuMs(), tree: await treeCpuMs(process.pid) };
+      const total = between(ids, 'scheduled', 'verified');
+      const stages = {
+        'scheduled → sent (client lag)': between(ids, 'scheduled', 'sent'),
+        'sent → stored (ingest)': between(ids, 'sent', 'stored'),
+        'stored → POST answered': between(ids, 'stored', 'accepted'),
+        'stored → submitted (submitter)': between(ids, 'stored', 'submitted'),
+        'submitted → admitted (POST /leaves)': between(ids, 'submitted', 'admitted'),
+        'admitted → block received (consensus)': between(ids, 'admitted', 'received'),
+        'received → certified': between(ids, 'received', 'certified'),
+        'certified → anchor stored': between(ids, 'certified', 'adopted'),
+        'anchor stored → client event': between(ids, 'adopted', 'verified'),
+        'POST answered → verified': between(ids, 'accepted', 'verified'),
+      };
+      // The validators are this process's children; the tree also holds this process.
+      const ownCpu = cpuEnd.own - cpuStart.own;
+      const validatorCpu = cpuEnd.tree - cpuStart.tree - ownCpu;
+      const wallS = (submitted - started) / 1000;
+      const elapsedMs = performance.now() - started;
+      return {
+        mode: rate === null ? 'max' : 'paced',
+        rate_per_s: rate,
+        posts: count,
+        verified,
+        p50_ms: total.p50,
+        p99_ms: total.p99,
+        max_ms: total.max,
+        stages,
+        submit_per_s: Number((count / wallS).toFixed(1)),
+        verified_per_s: Number(((verified / (lastVerifiedAt - started)) * 1000).toFixed(1)),
+        hub_cpu_ms_per_post: Number((ownCpu / count).toFixed(1)),
+        validators_cpu_ms_per_post: Number((validatorCpu / count).toFixed(1)),
+        hub_cpu_share: Number((ownCpu / elapsedMs).toFixed(2)),
+      };
     };
-    // The validators are this process's children; the tree also holds this process.
-    const ownCpu = cpuEnd.own - cpuStart.own;
-    const validatorCpu = cpuEnd.tree - cpuStart.tree - ownCpu;
-    const latency = {
-      posts: POSTS,
-      verified: verifiedCount,
-      p50_ms: total.p50,
-      p99_ms: total.p99,
-      max_ms: total.max,
-      stages,
-      submit_per_s: Math.round((POSTS / (submitted - started)) * 1000),
-      verified_per_s: Math.round((verifiedCount / (lastVerifiedAt - started)) * 1000),
-      hub_cpu_ms_per_post: Number((ownCpu / POSTS).toFixed(2)),
-      validators_cpu_ms_per_post: Number((validatorCpu / POSTS).toFixed(2)),
-      retries,
+    const printPhase = (name: string, phase: Awaited<ReturnType<typeof runPhase>>) => {
+      const offered = phase.rate_per_s === null ? 'closed loop, as fast as the hub answers' : `open loop at ${phase.rate_per_s} posts/s offered`;
+      process.stdout.write(`${name} (${offered}): post→verified p50 ${phase.p50_ms} ms, p99 ${phase.p99_ms} ms, max ${phase.max_ms} ms; ${phase.verified}/${phase.posts} verified; submitted ${phase.submit_per_s}/s, verified ${phase.verified_per_s}/s\n`);
+      process.stdout.write('  stage                                      p50 ms   p99 ms   max ms\n');
+      for (const [stage, s] of Object.entries(phase.stages)) process.stdout.write(`  ${stage.padEnd(40)} ${String(s.p50).padStart(7)}  ${String(s.p99).padStart(7)}  ${String(s.max).padStart(7)}\n`);
+      process.stdout.write(`  CPU per post: hub process (hub + bench clients) ${phase.hub_cpu_ms_per_post} ms, 4 validators together ${phase.validators_cpu_ms_per_post} ms; hub process busy ${Math.round(phase.hub_cpu_share * 100)} % of one core\n  ${uptime()}\n`);
     };
-    process.stdout.write(`post→verified: p50 ${latency.p50_ms} ms, p99 ${latency.p99_ms} ms, max ${latency.max_ms} ms; ${latency.verified}/${POSTS} verified; submitted ${latency.submit_per_s}/s, verified ${latency.verified_per_s}/s; ${retries} retries\n`);
-    process.stdout.write('  stage                                      p50 ms   p99 ms   max ms\n');
-    for (const [name, s] of Object.entries(stages)) process.stdout.write(`  ${name.padEnd(40)} ${String(s.p50).padStart(7)}  ${String(s.p99).padStart(7)}  ${String(s.max).padStart(7)}\n`);
-    process.stdout.write(`  CPU per post: hub process (hub + bench clients) ${latency.hub_cpu_ms_per_post} ms, 4 validators together ${latency.validators_cpu_ms_per_post} ms\n  ${uptime()}\n`);
+
+    await subscribe(rootId);
+    const latency = await runPhase(root, POSTS, RATE);
+    printPhase(`latency run, ${POSTS} replies`, latency);
+    // The saturation probe, after the latency run (the hub is warm by then): a closed-loop run on a
+    // thread of its own (the measured thread keeps exactly POSTS replies), so the report says what
+    // rate the latency run offered against.
+    let saturation: Awaited<ReturnType<typeof runPhase>> | null = null;
+    if (RATE !== null && PROBE > 0) {
+      const probeRoot = await first.identity.post('public', { title: 'bench:e2e saturation probe', body: 'closed loop' });
+      const probeAnswer = await request<{ id: string }>('/api/v1/proofs', { body: probeRoot, cookie: first.cookie });
+      if (probeAnswer.status !== 201) throw new Error(`probe root: ${JSON.stringify(probeAnswer.body)}`);
+      await subscribe(probeAnswer.body.id);
+      saturation = await runPhase(probeRoot, PROBE, null);
+      printPhase(`saturation probe, ${PROBE} replies`, saturation);
+    }
+    if (saturation !== null && RATE !== null) {
+      process.stdout.write(`  offered ${RATE} posts/s = ${Math.round((RATE / saturation.submit_per_s) * 100)} % of the saturation throughput (${saturation.submit_per_s} posts/s closed loop); retries ${retries}\n`);
+    }
+    offStored();
+    offTrace();
+    socket.disconnect();
 
     // Verify the thread as "Verify thread" does: its bundle from the hub, then lib/verify.
     const fetchStart = performance.now();
@@ -311,7 +390,7 @@ async function main(): Promise<void> {
     if (browserRuns.length > 0) process.stdout.write(`  chromium median: webcrypto ${browser.webcrypto?.median_ms} ms wall / ${browser.webcrypto?.median_cpu_ms} ms CPU, noble ${browser.noble?.median_ms} ms wall / ${browser.noble?.median_cpu_ms} ms CPU\n`);
     process.stdout.write(`  ${uptime()}\n`);
     const verify = { items: bundle.items.length, anchored, heads: bundle.heads.length, fetch_ms: Math.round(fetchMs), node: nodeRuns, browser };
-    if (args.json) process.stdout.write(`${JSON.stringify({ latency, verify, load: loadavg() })}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify({ latency, saturation, retries, verify, load: loadavg() })}\n`);
   } finally {
     await hub.close();
     await chain?.stop();

@@ -21,7 +21,7 @@ export interface ChainBroadcaster {
 
 /**
  * With `db`, each proof:status carries its status_index (server/realtime/catch-up.ts), looked up
- * before the emit; one batch at a time, so the events still leave in the order they were given.
+ * before the emit unless the writer stamped it; the events leave in the order they were given.
  */
 export function socketBroadcaster(io: HubServer, db?: DbOrTx, logger?: Logger): ChainBroadcaster {
   const emit = (changes: readonly StatusChange[], events: readonly ProofStatusEvent[]) => {
@@ -38,10 +38,14 @@ export function socketBroadcaster(io: HubServer, db?: DbOrTx, logger?: Logger): 
     proofStatus(changes) {
       const events = changes.map((change) => change.event);
       if (db === undefined) return emit(changes, events);
-      // Unstamped if the lookup fails; and whatever happens to one batch, the queue goes on (a
-      // rejected link would silence every later proof:status).
+      // Events stamped by their writer (the follower reads status_index in its transaction) need
+      // no lookup; they still take the queue, behind any batch being stamped. Unstamped if the
+      // lookup fails; and whatever happens to one batch, the queue goes on (a rejected link would
+      // silence every later proof:status).
+      // The lookup starts now (the change is committed), not when the queue reaches the batch.
+      const stamp = events.every((event) => event.status_index !== undefined) ? Promise.resolve(events) : stampStatusEvents(db, events).catch(() => events);
       queue = queue
-        .then(() => stampStatusEvents(db, events).then((stamped) => emit(changes, stamped), () => emit(changes, events)))
+        .then(() => stamp.then((stamped) => emit(changes, stamped)))
         .catch((error: unknown) => logger?.error({ err: error }, 'chain: a proof:status broadcast failed'));
     },
     chainHead(event) {

@@ -260,8 +260,11 @@ export class CommitFollower {
           });
           // Every pending proof whose leaf is in the log now, including leaves committed earlier
           // (a proof another hub submitted first), is anchored to this head.
-          const matched = await tx.$queryRawUnsafe<{ proof_id: string; leaf_index: bigint; block_height: bigint; hub: string; type: string; ref_root: string | null; received_at: Date }[]>(
-            `SELECT a.proof_id, l.leaf_index, l.block_height, p.hub, p.type, p.ref_root, p.received_at
+          // `mark` is the status log's last index before this transaction's status change: the
+          // log rows our UPDATE's trigger writes come after it (see the stamping below).
+          const matched = await tx.$queryRawUnsafe<{ proof_id: string; leaf_index: bigint; block_height: bigint; hub: string; type: string; ref_root: string | null; received_at: Date; mark: bigint }[]>(
+            `SELECT a.proof_id, l.leaf_index, l.block_height, p.hub, p.type, p.ref_root, p.received_at,
+                    (SELECT coalesce(max(status_index), 0) FROM proof_status_log) AS mark
                FROM proof_anchors a JOIN chain_leaves l ON l.leaf_hash = a.leaf_hash JOIN proofs p ON p.id = a.proof_id
               WHERE a.head_height IS NULL`,
           );
@@ -278,18 +281,35 @@ export class CommitFollower {
             JSON.stringify(updates),
             BigInt(head.height),
           );
-          await tx.$executeRawUnsafe("UPDATE proofs SET status = 'verified' WHERE id = ANY($1::text[]) AND status IN ('signed', 'anchored')", matched.map((row) => row.proof_id));
+          const ids = matched.map((row) => row.proof_id);
+          await tx.$executeRawUnsafe("UPDATE proofs SET status = 'verified' WHERE id = ANY($1::text[]) AND status IN ('signed', 'anchored')", ids);
+          // Each event's status_index (a client's next status_since, docs/operations.md), read in
+          // this transaction, so the broadcast needs no lookup of its own after the commit: the
+          // log rows the UPDATE's trigger just wrote, found by primary key past `mark`.
+          const stamped = new Map(
+            (
+              await tx.$queryRawUnsafe<{ proof_id: string; status_index: bigint }[]>(
+                "SELECT proof_id, status_index FROM proof_status_log WHERE status_index > $1 AND status = 'verified' AND proof_id = ANY($2::text[])",
+                (matched[0] as (typeof matched)[number]).mark,
+                ids,
+              )
+            ).map((row) => [row.proof_id, Number(row.status_index)]),
+          );
           const certificate = { header: blockHeaderToJson(head.header), qc: quorumCertToJson(head.certificate as NonNullable<CommittedBlockRecord['certificate']>) };
-          return matched.map((row, i) => ({
-            event: {
-              id: row.proof_id,
-              hub: row.hub,
-              status: 'verified' as const,
-              anchor: { block_height: Number(row.block_height), leaf_index: Number(row.leaf_index), tree_size: headSize, root, inclusion: (updates[i] as (typeof updates)[number]).inclusion, certificate },
-            },
-            thread: threadOf({ id: row.proof_id, type: row.type, refRoot: row.ref_root }),
-            receivedAt: row.received_at,
-          }));
+          return matched.map((row, i) => {
+            const statusIndex = stamped.get(row.proof_id);
+            return {
+              event: {
+                id: row.proof_id,
+                hub: row.hub,
+                status: 'verified' as const,
+                anchor: { block_height: Number(row.block_height), leaf_index: Number(row.leaf_index), tree_size: headSize, root, inclusion: (updates[i] as (typeof updates)[number]).inclusion, certificate },
+                ...(statusIndex === undefined ? {} : { status_index: statusIndex }),
+              },
+              thread: threadOf({ id: row.proof_id, type: row.type, refRoot: row.ref_root }),
+              receivedAt: row.received_at,
+            };
+          });
         });
       } catch (error) {
         this.#needsReset = true;

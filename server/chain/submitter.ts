@@ -76,6 +76,8 @@ export class LeafSubmitter {
   #validator = 0;
   #backoffMs = 0;
   #idle: Promise<void> = Promise.resolve();
+  /** Admissions being recorded (#record), off the submission loop. */
+  readonly #recording = new Set<Promise<void>>();
 
   constructor(options: SubmitterOptions) {
     this.#options = options;
@@ -116,13 +118,14 @@ export class LeafSubmitter {
 
   /** Resolves once the queue is empty and no batch is in flight (tests, shutdown). */
   async drain(): Promise<void> {
-    while ((this.#queue.size > 0 || this.#running) && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((this.#queue.size > 0 || this.#running || this.#recording.size > 0) && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     await this.#idle;
+    await Promise.all(this.#recording);
   }
 
   #schedule(delayMs: number): void {
@@ -174,7 +177,11 @@ export class LeafSubmitter {
       try {
         this.#options.tracer?.emit('submitted', () => rows.map((row) => row.proofId));
         const answer = await rpcPost(`${url}/leaves`, { leaves: rows.map((row) => row.leaf) }, leavesAnswerSchema);
-        await this.#record(rows, answer.results);
+        // Recording the admission (a database write and the `anchored` event) does not hold the
+        // next batch back: proofs stored meanwhile go to the validators while it runs.
+        const recording = this.#record(rows, answer.results).catch((error: unknown) => logger.warn({ err: error }, 'chain: recording admitted leaves failed'));
+        this.#recording.add(recording);
+        void recording.finally(() => this.#recording.delete(recording));
         return true;
       } catch (error) {
         logger.warn({ err: error, url }, 'chain: a validator did not take leaves; trying the next');
@@ -235,7 +242,10 @@ export class LeafSubmitter {
       const row = byHash.get(result.leaf_hash);
       if (row === undefined) continue;
       if (result.status !== undefined) admitted.push(row);
-      else if (result.error?.code === 'mempool_full') this.#queue.add(row.proofId);
+      else if (result.error?.code === 'mempool_full') {
+        this.#queue.add(row.proofId);
+        this.#schedule(BATCH_DELAY_MS);
+      }
       else logger.error({ proof: row.proofId, code: result.error?.code }, 'chain: a validator refused a leaf the hub accepted');
     }
     if (admitted.length === 0) return;

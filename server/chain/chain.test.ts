@@ -125,6 +125,15 @@ describe('anchoring on a live devnet', () => {
       const mine = statuses.filter((event) => event.id === id).map((event) => event.status);
       expect(mine.at(-1)).toBe('verified');
       expect(anchorSchema.parse(statuses.find((event) => event.id === id && event.status === 'verified')?.anchor)).toEqual(anchor);
+      // Each event carries its place in the status log (the follower reads it in its transaction):
+      // a client resuming from it must not replay or miss the change.
+      const log = await hub.ctx.prisma.proofStatusLog.findMany({ where: { proofId: id }, select: { status: true, statusIndex: true } });
+      for (const status of ['anchored', 'verified']) {
+        const event = statuses.find((candidate) => candidate.id === id && candidate.status === status);
+        if (event === undefined) continue; // `anchored` may be skipped when the block came first
+        expect(event.status_index).toBe(Number(log.find((row) => row.status === status)?.statusIndex));
+      }
+      expect(statuses.find((event) => event.id === id && event.status === 'verified')?.status_index).toBeGreaterThan(0);
       expect(heads.length).toBeGreaterThan(0);
 
       // The REST views of the chain.

@@ -25,10 +25,14 @@ export async function ensureDefaultHub(db: Db): Promise<void> {
 
 /** The viewer's access to a hub, or null when it does not exist. */
 export async function hubAccess(db: DbOrTx, hubId: string, userId: string | null): Promise<HubAccess | null> {
-  const hub = await db.hub.findUnique({ where: { id: hubId }, select: { id: true, visibility: true } });
-  if (hub === null) return null;
-  const membership = userId === null ? null : await db.membership.findUnique({ where: { hubId_userId: { hubId, userId } }, select: { role: true } });
-  const role = (membership?.role ?? null) as HubAccess['role'];
+  // One statement: the hub and the viewer's membership (none when signed out).
+  const rows = await db.$queryRaw<{ id: string; visibility: string; role: string | null }[]>`
+    SELECT h.id, h.visibility, m.role FROM hubs h
+    LEFT JOIN memberships m ON m.hub_id = h.id AND m.user_id = ${userId}::text
+    WHERE h.id = ${hubId}`;
+  const hub = rows[0];
+  if (hub === undefined) return null;
+  const role = hub.role as HubAccess['role'];
   return { id: hub.id, visibility: hub.visibility as HubVisibility, role, readable: hub.visibility === 'public' || role !== null };
 }
 

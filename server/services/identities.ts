@@ -19,6 +19,26 @@ export async function loadIdentityState(db: DbOrTx, did: string): Promise<Identi
   return replayed.value;
 }
 
+/**
+ * An issuer's replayed state and chain head in one statement: the identity view (its head) with
+ * the issuer's state proofs. Both null when the hub holds no identity of it (an agent's inception).
+ */
+export async function loadIssuerState(db: DbOrTx, did: string): Promise<{ identity: IdentityState | null; head: { seq: number; id: string } | null }> {
+  const rows = await db.$queryRaw<{ head_seq: number; head_id: string; raw: string | null }[]>`
+    SELECT iv.head_seq, iv.head_id, p.raw FROM identity_views iv
+    LEFT JOIN proofs p ON p.issuer = iv.did AND p.type IN ('identity', 'key_rotation', 'delegation', 'revocation')
+    WHERE iv.did = ${did}
+    ORDER BY p.seq`;
+  const first = rows[0];
+  if (first === undefined) return { identity: null, head: null };
+  const proofs = rows.flatMap((row) => (row.raw === null ? [] : [JSON.parse(row.raw) as SignedProof]));
+  const head = { seq: first.head_seq, id: first.head_id };
+  if (proofs.length === 0) return { identity: null, head };
+  const replayed = replayIdentity(did, proofs);
+  if (!replayed.ok) throw new Error(`stored proofs of ${did} do not replay: ${replayed.error.message}`);
+  return { identity: replayed.value, head };
+}
+
 export async function getIdentityView(db: DbOrTx, did: string): Promise<IdentityView | null> {
   const view = await db.identityView.findUnique({ where: { did } });
   if (view === null) return null;

@@ -17,7 +17,7 @@ import { checkReplyLinks, checkTargetLink } from '@/lib/proof/thread';
 import type { ProofNewEvent, ReactionCountEvent, SubmitResult } from '@/lib/protocol/events';
 import type { ProofStatus } from '@/lib/protocol/views';
 import { Prisma } from '../generated/prisma/client';
-import type { Db, DbOrTx } from '../db/types';
+import type { Db, DbOrTx, Tx } from '../db/types';
 import { refuse, refuseWith } from '../errors';
 import type { ServiceFailure, ServiceResult } from '../errors';
 import { KeyedMutex } from '../keyed-mutex';
@@ -25,11 +25,12 @@ import type { RateLimiter } from '../rate-limit';
 import type { AgentIngestHooks, AgentPrincipal } from './agents';
 import type { HubEvents } from './events';
 import { hubAccess } from './hubs';
-import { loadIdentityState } from './identities';
+import { loadIssuerState } from './identities';
 import { checkModerationTarget, checkModerator, moderationUpdate } from './moderation';
-import type { ModerationChange } from './moderation-views';
-import { buildProofViews, contentOf, proofRowSelect } from './read-model';
+import { contentOf, loadSigner, toProofView } from './read-model';
+import type { ProofRow } from './read-model';
 import { applyProofToViews } from './views';
+import type { ViewChange } from './views';
 
 /** JSON bytes of the content beside a proof: a 20 000-character body of 4-byte characters fits. */
 export const MAX_CONTENT_BYTES = 96 * 1024;
@@ -127,14 +128,15 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
     }
 
     return issuerLocks.run(proof.issuer, async () => {
-      // The key for this seq comes from the issuer's replayed identity (rotations included).
-      const identity = await loadIdentityState(db, proof.issuer);
+      // The key for this seq comes from the issuer's replayed identity (rotations included); the
+      // chain head comes in the same statement.
+      const { identity, head } = await loadIssuerState(db, proof.issuer);
       // An agent's inception (identity at seq 1) is signed by its did:key itself (verifyProof's default).
       if (identity === null && !(agent !== undefined && proof.seq === 1)) return refuse('unknown_key', `no identity proof of ${proof.issuer} is stored`);
       const verified = verifyProof(input.proof, deps.verifier, { now: deps.now(), hasher: deps.hasher, ...(identity === null ? {} : { identity }) });
       if (!verified.ok) return refuseWith(verified);
 
-      const chain = await checkChain(db, verified.value);
+      const chain = await checkChain(db, verified.value, head);
       if (chain.kind === 'duplicate') return { ok: true, value: submitResult(chain.row, true) };
       if (chain.kind === 'refused') return chain.result;
 
@@ -168,11 +170,11 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
     const hub = await checkHub(db, proof, importerId);
     if (!hub.ok) return hub;
     return issuerLocks.run(proof.issuer, async () => {
-      const identity = await loadIdentityState(db, proof.issuer);
+      const { identity, head } = await loadIssuerState(db, proof.issuer);
       if (identity === null && proof.seq !== 1) return refuse('unknown_key', `no identity proof of ${proof.issuer} is stored`);
       const verified = verifyProof(input.proof, deps.verifier, { hasher: deps.hasher, ...(identity === null ? {} : { identity }) });
       if (!verified.ok) return refuseWith(verified);
-      const chain = await checkChain(db, verified.value);
+      const chain = await checkChain(db, verified.value, head);
       if (chain.kind === 'duplicate') return { ok: true, value: submitResult(chain.row, true) };
       if (chain.kind === 'refused') return chain.result;
       const delegated = (await deps.agents?.checkDelegation(db, verified.value, undefined, new Date(verified.value.created_at))) ?? { ok: true };
@@ -215,16 +217,16 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
     submittedBy: string | null,
     binding: IdentityBinding | null,
   ): Promise<ServiceResult<StoredRow>> {
-    let outcome: { row: StoredRow; reaction: Omit<ReactionCountEvent, 'hub'> | null; moderation?: ModerationChange | undefined };
+    const raw = canonicalizeJson(proof);
+    const contentRaw = content === null ? null : canonicalizeJson(content);
+    const refParent = referencedParent(proof);
+    const refRoot = proof.type === 'reply' || proof.type === 'reaction' || proof.type === 'moderation' ? references.thread : null;
+    const submitter = submittedBy ?? (binding?.kind === 'create' ? binding.userId : null);
+    let outcome: { row: StoredRow & { receivedAt: Date }; change: ViewChange };
     try {
       outcome = await db.$transaction(async (tx) => {
-        // log_index is a sequence value drawn at the insert but visible only at commit: without
-        // this lock two writers could commit 7 after 8, and a client that saw 8 and then caught
-        // up with `since: 8` would never get 7. Held from before the draw until commit, the lock
-        // makes commit order equal log order on every instance (docs/operations.md, "Reconnect
-        // catch-up"). Taken first, before any row lock, so it cannot join a deadlock with
-        // another ingest transaction. PGlite is one session: there it never waits.
-        await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${LOG_ORDER_LOCK_KEY})::text AS locked`);
+        // The account change comes before the log lock: it only waits on other account writes,
+        // and a transaction that holds the lock never writes accounts, so no wait cycle forms.
         if (binding?.kind === 'create') {
           await tx.user.create({ data: { id: binding.userId, username: binding.username, passwordHash: binding.passwordHash, role: binding.role, did: proof.issuer } });
         }
@@ -232,35 +234,35 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
           const bound = await tx.user.updateMany({ where: { id: binding.userId, did: null }, data: { did: proof.issuer } });
           if (bound.count !== 1) throw new BindingConflict();
         }
-        const row = await tx.proof.create({
-          data: {
-            id: proof.id,
-            raw: canonicalizeJson(proof),
-            type: proof.type,
-            hub: proof.hub,
-            issuer: proof.issuer,
-            seq: proof.seq,
-            prev: proof.prev,
-            createdAt: new Date(proof.created_at),
-            refParent: referencedParent(proof),
-            refRoot: proof.type === 'reply' || proof.type === 'reaction' || proof.type === 'moderation' ? references.thread : null,
-            submittedBy: submittedBy ?? (binding?.kind === 'create' ? binding.userId : null),
-            content: content === null ? undefined : { create: { raw: canonicalizeJson(content) } },
-          },
-          select: { id: true, raw: true, status: true, logIndex: true, receivedAt: true },
-        });
+        const row = await insertProof(tx, { proof, raw, contentRaw, refParent, refRoot, submitter });
         const change = await applyProofToViews(tx, { proof, logIndex: row.logIndex, receivedAt: row.receivedAt });
-        return { row, reaction: change.reaction, moderation: change.moderation };
+        return { row, change };
       });
     } catch (error) {
       if (error instanceof BindingConflict) return refuse('already_bound', 'your account already has an identity');
+      if (error instanceof ProofConflict) return classifyProofConflict(proof, error.cause);
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return classifyConflict(proof, error);
       throw error;
     }
+    const { row, change } = outcome;
     // Stored is stored: a failed broadcast must not turn the answer into an error (clients catch
     // up with subscribe {since} or a reload).
-    await broadcast(outcome.row.id, outcome.reaction, outcome.moderation).catch((error: unknown) => deps.onBroadcastError?.(error));
-    return { ok: true, value: outcome.row };
+    const stored: ProofRow = {
+      id: proof.id,
+      raw,
+      type: proof.type,
+      hub: proof.hub,
+      issuer: proof.issuer,
+      seq: proof.seq,
+      logIndex: row.logIndex,
+      receivedAt: row.receivedAt,
+      status: row.status,
+      refParent,
+      refRoot,
+      content: contentRaw === null ? null : { raw: contentRaw, purgedAt: null },
+    };
+    await broadcast(stored, change).catch((error: unknown) => deps.onBroadcastError?.(error));
+    return { ok: true, value: { id: row.id, raw, status: row.status, logIndex: row.logIndex } };
   }
 
   /** A unique-constraint race (another instance stored first): duplicate, fork or taken name. */
@@ -268,24 +270,32 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
     const target = JSON.stringify(error.meta ?? {});
     if (target.includes('username')) return refuse('username_taken', 'that username is taken');
     if (target.includes('did')) return refuse('did_taken', 'that identity is bound to another account');
+    return classifyProofConflict(proof, error);
+  }
+
+  /** The proof row's insert met a stored proof with its id or (issuer, seq): duplicate or fork. */
+  async function classifyProofConflict(proof: VerifiedProof, error: unknown): Promise<ServiceResult<StoredRow>> {
     const chain = await checkChain(db, proof);
     if (chain.kind === 'duplicate') return { ok: true, value: chain.row };
     if (chain.kind === 'refused') return chain.result;
     throw error;
   }
 
-  async function broadcast(id: string, reaction: Omit<ReactionCountEvent, 'hub'> | null, moderation?: ModerationChange): Promise<void> {
-    const row = await db.proof.findUnique({ where: { id }, select: proofRowSelect });
-    if (row === null) return;
-    const view = (await buildProofViews(db, [row])).get(id);
-    if (view === undefined) return;
-    const update = moderation === undefined ? null : await moderationUpdate(db, moderation);
+  /**
+   * proof:new from what the transaction wrote and returned: no re-read of the row. One query for
+   * the signer (username, display name, agent), and the moderation summary for a moderation.
+   */
+  async function broadcast(row: ProofRow, change: ViewChange): Promise<void> {
+    const [signer, update] = await Promise.all([
+      loadSigner(db, row.issuer),
+      change.moderation === undefined ? null : moderationUpdate(db, change.moderation),
+    ]);
     const event: ProofNewEvent & { reaction: ReactionCountEvent | null } = {
       ...(update === null ? {} : { moderation: update }),
       proof: JSON.parse(row.raw) as ProofNewEvent['proof'],
       content: contentOf(row),
-      view,
-      reaction: reaction === null ? null : { hub: row.hub, ...reaction },
+      view: toProofView(row, change.depth ?? null, signer),
+      reaction: change.reaction === null ? null : { hub: row.hub, ...change.reaction },
     };
     deps.events.emit('proof:stored', event);
   }
@@ -295,6 +305,62 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
 
 class BindingConflict extends Error {}
 
+/** The proof insert hit a unique key (id or issuer+seq): another writer stored it first. */
+class ProofConflict extends Error {}
+
+interface ProofInsert {
+  proof: VerifiedProof;
+  raw: string;
+  contentRaw: string | null;
+  refParent: string | null;
+  refRoot: string | null;
+  submitter: string | null;
+}
+
+/**
+ * Takes the log-order lock, draws log_index and inserts the proof and its content, in one
+ * statement. log_index is a sequence value drawn at the insert but visible only at commit:
+ * without the lock two writers could commit 7 after 8, and a client that saw 8 and then caught
+ * up with `since: 8` would never get 7. Held from the draw until commit, the lock makes commit
+ * order equal log order on every instance (docs/operations.md, "Reconnect catch-up"). The insert
+ * selects FROM the lock's CTE, so the lock is taken before the row (and its nextval) exists.
+ * Nothing after it in the transaction waits on a row another transaction can hold while waiting
+ * for the lock (proof rows are only written under it; view rows only by lock holders), so it
+ * cannot join a deadlock. PGlite is one session: there it never waits.
+ */
+async function insertProof(tx: Tx, insert: ProofInsert): Promise<StoredRow & { receivedAt: Date }> {
+  const { proof } = insert;
+  let rows: { status: string; log_index: bigint; received_at: Date }[];
+  try {
+    rows = await tx.$queryRaw`
+      WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${BigInt(LOG_ORDER_LOCK_KEY)}::bigint)),
+      stored AS (
+        INSERT INTO proofs (id, raw, type, hub, issuer, seq, prev, created_at, ref_parent, ref_root, submitted_by)
+        SELECT ${proof.id}, ${insert.raw}, ${proof.type}, ${proof.hub}, ${proof.issuer}, ${proof.seq}::int, ${proof.prev}::text,
+          ${proof.created_at}::timestamptz, ${insert.refParent}::text, ${insert.refRoot}::text, ${insert.submitter}::text
+        FROM log_lock
+        RETURNING id, status, log_index, received_at
+      ),
+      content AS (
+        INSERT INTO proof_contents (proof_id, raw) SELECT id, ${insert.contentRaw}::text FROM stored WHERE ${insert.contentRaw}::text IS NOT NULL
+      )
+      SELECT status, log_index, received_at FROM stored`;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ProofConflict('proof already stored', { cause: error });
+    throw error;
+  }
+  const row = rows[0];
+  if (row === undefined) throw new Error(`proof ${proof.id} was not inserted`);
+  return { id: proof.id, raw: insert.raw, status: row.status, logIndex: row.log_index, receivedAt: row.received_at };
+}
+
+/** SQLSTATE 23505 through Prisma's driver adapters (raw queries do not map it to P2002). */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === 'P2002') return true;
+  const text = `${error.message} ${JSON.stringify(error.meta ?? {})}`;
+  return text.includes('23505') || text.includes('UniqueConstraintViolation');
+}
 function submitResult(row: StoredRow, duplicate: boolean): SubmitResult {
   return { id: row.id, status: row.status as ProofStatus, log_index: Number(row.logIndex), duplicate };
 }
@@ -338,9 +404,8 @@ type ChainOutcome = { kind: 'next' } | { kind: 'duplicate'; row: StoredRow } | {
  * is either this very proof again (duplicate: answer as before) or a fork; a fork is recorded
  * with both proofs before it is refused.
  */
-async function checkChain(db: DbOrTx, proof: VerifiedProof): Promise<ChainOutcome> {
-  const identity = await db.identityView.findUnique({ where: { did: proof.issuer }, select: { headSeq: true, headId: true } });
-  const head: ChainHead | null = identity === null ? null : { seq: identity.headSeq, id: identity.headId };
+async function checkChain(db: DbOrTx, proof: VerifiedProof, knownHead?: ChainHead | null): Promise<ChainOutcome> {
+  const head = knownHead !== undefined ? knownHead : await loadHead(db, proof.issuer);
   const link = checkChainLink(head, proof);
   if (link.ok) return { kind: 'next' };
   const code = link.error.code;
@@ -360,6 +425,11 @@ async function checkChain(db: DbOrTx, proof: VerifiedProof): Promise<ChainOutcom
       details: { seq: proof.seq, first: stored.id, second: proof.id },
     }),
   };
+}
+
+async function loadHead(db: DbOrTx, issuer: string): Promise<ChainHead | null> {
+  const identity = await db.identityView.findUnique({ where: { did: issuer }, select: { headSeq: true, headId: true } });
+  return identity === null ? null : { seq: identity.headSeq, id: identity.headId };
 }
 
 /** Parent, root and target exist, are posts or replies of the same hub, and agree on the thread. */

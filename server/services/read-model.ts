@@ -61,6 +61,20 @@ export async function loadSigners(db: DbOrTx, dids: Iterable<string>): Promise<M
   );
 }
 
+/** One signer in one statement (loadSigners' three lookups joined): the proof:new path. */
+export async function loadSigner(db: DbOrTx, did: string): Promise<SignerView> {
+  const rows = await db.$queryRaw<{ username: string | null; display_name: string | null; agent_id: string | null; agent_owner: string | null }[]>`
+    SELECT u.username, iv.display_name, a.id AS agent_id, o.username AS agent_owner
+    FROM (SELECT ${did}::text AS did) s
+    LEFT JOIN users u ON u.did = s.did
+    LEFT JOIN identity_views iv ON iv.did = s.did
+    LEFT JOIN agents a ON a.did = s.did
+    LEFT JOIN users o ON o.id = a.owner_id`;
+  const row = rows[0];
+  const agent = row?.agent_id == null || row.agent_owner === null ? undefined : { id: row.agent_id, owner: row.agent_owner };
+  return { did, username: row?.username ?? null, display_name: row?.display_name ?? null, ...(agent === undefined ? {} : { agent }) };
+}
+
 /** ProofViews for rows, with depths and signers looked up in two queries. */
 export async function buildProofViews(db: DbOrTx, rows: readonly ProofRow[]): Promise<Map<string, ProofView>> {
   const replyIds = rows.filter((row) => row.type === 'reply').map((row) => row.id);
@@ -70,24 +84,27 @@ export async function buildProofViews(db: DbOrTx, rows: readonly ProofRow[]): Pr
   ]);
   const depths = new Map(depthRows.map((row) => [row.id, row.depth]));
   const views = new Map<string, ProofView>();
-  for (const row of rows) {
-    views.set(row.id, {
-      id: row.id,
-      type: row.type,
-      hub: row.hub,
-      issuer: row.issuer,
-      seq: row.seq,
-      log_index: Number(row.logIndex),
-      received_at: row.receivedAt.toISOString(),
-      status: row.status as ProofStatus,
-      thread: threadOf(row),
-      parent: row.refParent,
-      depth: row.type === 'post' ? 0 : row.type === 'reply' ? (depths.get(row.id) ?? null) : null,
-      signer: signers.get(row.issuer) ?? { did: row.issuer, username: null, display_name: null },
-      purged: row.content?.purgedAt != null,
-    });
-  }
+  for (const row of rows) views.set(row.id, toProofView(row, depths.get(row.id) ?? null, signers.get(row.issuer) ?? { did: row.issuer, username: null, display_name: null }));
   return views;
+}
+
+/** The view of one row, given its reply depth (ignored unless a reply) and its signer. */
+export function toProofView(row: ProofRow, replyDepth: number | null, signer: SignerView): ProofView {
+  return {
+    id: row.id,
+    type: row.type,
+    hub: row.hub,
+    issuer: row.issuer,
+    seq: row.seq,
+    log_index: Number(row.logIndex),
+    received_at: row.receivedAt.toISOString(),
+    status: row.status as ProofStatus,
+    thread: threadOf(row),
+    parent: row.refParent,
+    depth: row.type === 'post' ? 0 : row.type === 'reply' ? replyDepth : null,
+    signer,
+    purged: row.content?.purgedAt != null,
+  };
 }
 
 export function contentOf(row: ProofRow): ContentWire | null {

@@ -22,6 +22,8 @@ export interface ViewChange {
   reaction: Omit<ReactionCountEvent, 'hub'> | null;
   /** Set when a moderation proof changed its target's hidden state or flags. */
   moderation?: ModerationChange;
+  /** A reply's depth in its thread (1 under the post), as stored in reply_views. */
+  depth?: number;
 }
 
 const VIEW_TABLES = ['thread_views', 'reply_views', 'reaction_counts', 'reaction_states', 'identity_views', 'moderation_views'] as const;
@@ -32,8 +34,13 @@ export function emptyCounts(): ReactionCounts {
 
 /** Applies one stored proof to every view. Precondition: proofs arrive in log order. */
 export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<ViewChange> {
-  const { proof, logIndex, receivedAt } = stored;
+  const { proof } = stored;
   await applyToIdentity(tx, proof);
+  return applyToThreads(tx, stored);
+}
+
+async function applyToThreads(tx: Tx, stored: StoredProof): Promise<ViewChange> {
+  const { proof, logIndex, receivedAt } = stored;
   switch (proof.type) {
     case 'post':
       await tx.threadView.create({
@@ -50,12 +57,13 @@ export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<Vi
       return { reaction: null };
     case 'reply': {
       const parentReply = await tx.replyView.findUnique({ where: { id: proof.claim.parent }, select: { depth: true } });
+      const depth = parentReply === null ? 1 : parentReply.depth + 1;
       await tx.replyView.create({
         data: {
           id: proof.id,
           rootId: proof.claim.root,
           parentId: proof.claim.parent,
-          depth: parentReply === null ? 1 : parentReply.depth + 1,
+          depth,
           hub: proof.hub,
           logIndex,
         },
@@ -64,7 +72,7 @@ export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<Vi
         where: { rootId: proof.claim.root },
         data: { replyCount: { increment: 1 }, lastLogIndex: logIndex, lastActivityAt: receivedAt },
       });
-      return { reaction: null };
+      return { reaction: null, depth };
     }
     case 'reaction':
       return { reaction: await applyReaction(tx, proof) };
@@ -84,18 +92,25 @@ async function applyToIdentity(tx: Tx, proof: SignedProof): Promise<void> {
     });
     return;
   }
+  if (proof.type !== 'key_rotation') {
+    // Only the head moves (and an identity proof's name): one statement, no read first.
+    const name: string | undefined = proof.type === 'identity' ? proof.claim.name : undefined;
+    const updated =
+      name === undefined
+        ? await tx.$executeRaw`UPDATE identity_views SET head_seq = ${proof.seq}, head_id = ${proof.id} WHERE did = ${proof.issuer}`
+        : await tx.$executeRaw`UPDATE identity_views SET head_seq = ${proof.seq}, head_id = ${proof.id}, display_name = ${name} WHERE did = ${proof.issuer}`;
+    if (updated !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
+    return;
+  }
   const current = await tx.identityView.findUnique({ where: { did: proof.issuer } });
   if (current === null) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
-  const data: { headSeq: number; headId: string; displayName?: string; keys?: { key: string; from_seq: number; proof: string }[] } = {
+  const data: { headSeq: number; headId: string; keys?: { key: string; from_seq: number; proof: string }[] } = {
     headSeq: proof.seq,
     headId: proof.id,
   };
-  if (proof.type === 'identity') data.displayName = proof.claim.name;
-  if (proof.type === 'key_rotation') {
-    const keys = current.keys as { key: string; from_seq: number; proof: string }[];
-    if (keys[keys.length - 1]?.key !== proof.claim.next_key) {
-      data.keys = [...keys, { key: proof.claim.next_key, from_seq: proof.seq + 1, proof: proof.id }];
-    }
+  const keys = current.keys as { key: string; from_seq: number; proof: string }[];
+  if (keys[keys.length - 1]?.key !== proof.claim.next_key) {
+    data.keys = [...keys, { key: proof.claim.next_key, from_seq: proof.seq + 1, proof: proof.id }];
   }
   await tx.identityView.update({ where: { did: proof.issuer }, data });
 }

@@ -24,6 +24,7 @@
 // (short steps, about two minutes), --json (figures as JSON after the table), --check (exit 1 when
 // a target is missed), --profile DIR (V8 CPU profiles of the validators into DIR).
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,8 @@ const SUBMIT_TICK_MS = 50;
 const WARM_UP = { rate: 200, seconds: 3 };
 
 interface StepResult {
+  /** CPU this bench process (the client: submits, the commit stream) used over the step, in cores. */
+  readonly clientCores: number;
   readonly offered: number;
   readonly committedPerSecond: number;
   readonly p50: number;
@@ -72,12 +75,50 @@ type MetricsSnapshot = ReadonlyMap<string, number>;
 /**
  * fetch, retried on a network error: undici reuses keep-alive connections the validator's server
  * may be closing at that instant (its keepAliveTimeout), which fails a request that never reached
- * the handler. Retrying POST /leaves is safe: a leaf seen before is answered "duplicate".
+ * the handler. (Used for the /metrics scrapes; the submits go through postLeavesRetry.)
  */
 async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+/** Keep-alive connections for the submits (plain node:http: a fraction of fetch's CPU per request). */
+const submitAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+/** One POST /leaves; the JSON answer's per-leaf statuses. */
+function postLeaves(url: string, body: string): Promise<{ status?: string }[]> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/leaves`, { method: 'POST', agent: submitAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        try {
+          resolve(((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { results?: { status?: string }[] }).results ?? []));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * postLeaves, retried on a network error (a keep-alive connection the validator's server closes
+ * at that instant fails a request that never reached the handler). Retrying POST /leaves is safe:
+ * a leaf seen before is answered "duplicate".
+ */
+async function postLeavesRetry(url: string, body: string): Promise<{ status?: string }[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await postLeaves(url, body);
     } catch (error) {
       if (attempt >= 3) throw error;
     }
@@ -159,6 +200,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   // Signed before the step starts, so the bench's own signing does not compete with the validators.
   const leaves = signLeaves(Math.ceil(offered * seconds * 1.1) + 100);
   const before = await Promise.all(devnet.urls.map(scrapeMetrics));
+  const clientCpu = process.cpuUsage();
   const perTick = Math.max(1, Math.round((offered * SUBMIT_TICK_MS) / 1000));
   const ticks = Math.round((seconds * 1000) / SUBMIT_TICK_MS);
   const start = performance.now();
@@ -178,10 +220,10 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
       ids.push(leaf.id);
     }
     inFlight.push(
-      fetchRetry(`${url}/leaves`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ leaves: batch }) })
-        .then(async (response) => {
-          const body = (await response.json()) as { results?: { status?: string }[] };
-          rejected += (body.results ?? []).filter((result) => result.status !== 'accepted' && result.status !== 'duplicate').length;
+      postLeavesRetry(url, JSON.stringify({ leaves: batch }))
+        .then((results) => {
+          // An error answer (no per-leaf results) counts every leaf of the batch as refused.
+          rejected += batch.length - results.filter((result) => result.status === 'accepted' || result.status === 'duplicate').length;
         })
         .catch(() => {
           rejected += batch.length;
@@ -194,6 +236,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   const grace = submitEnd + (graceMs ?? Math.max(3000, seconds * 300));
   while (performance.now() < grace && ids.some((id) => !committedAt.has(id))) await new Promise((resolve) => setTimeout(resolve, 100));
   const stepEnd = performance.now();
+  const clientUsed = process.cpuUsage(clientCpu);
   const after = await Promise.all(devnet.urls.map(scrapeMetrics));
   const latencies: number[] = [];
   let firstCommit = Infinity;
@@ -216,6 +259,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   const missing = ids.length - latencies.length;
   const saturated = committedPerSecond < 0.9 * offered || missing > 0 || rejected > 0;
   return {
+    clientCores: (clientUsed.user + clientUsed.system) / 1e6 / ((stepEnd - start) / 1000),
     offered,
     committedPerSecond,
     p50: percentile(latencies, 50),
@@ -319,8 +363,8 @@ async function main(): Promise<number> {
         `validators idle ${cpuPhase.idleCores.toFixed(3)} cores; ${cpuPhase.cpuSecondsPerThousand.toFixed(2)} CPU-s per 1,000 leaves (four validators together, idle CPU subtracted); load ${cpuPhase.load.toFixed(1)}\n`,
     );
     process.stdout.write(
-      '\n| offered leaves/s | committed leaves/s | p50 ms | p99 ms | committed / submitted | load (1 min) | blocks/s | leaves/block | views without block | validators CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
-        '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      '\n| offered leaves/s | committed leaves/s | p50 ms | p99 ms | committed / submitted | load (1 min) | blocks/s | leaves/block | views without block | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
+        '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     for (const offered of steps) {
       const result = await runStep(devnet, offered, seconds, committedAt, submittedAt);
@@ -328,13 +372,14 @@ async function main(): Promise<number> {
       const { chain } = result;
       process.stdout.write(
         `| ${offered} | ${Math.round(result.committedPerSecond)} | ${Math.round(result.p50)} | ${Math.round(result.p99)} | ${result.committed} / ${result.submitted}${result.saturated ? ' (saturated)' : ''} | ` +
-          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.validatorCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
+          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
       );
       if (result.saturated) break;
       // Let the chain drain before the next step.
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     stream.terminate();
+    submitAgent.destroy();
     const status = await readStatus(devnet.urls[0] as string);
     process.stdout.write(`\nchain height ${status?.height ?? '?'}, tree size ${status?.tree_size ?? '?'}\n`);
   } finally {

@@ -8,7 +8,7 @@
 //   A → B  HELLO      kind=2 ‖ A:u16 ‖ B:u16 ‖ nonceB ‖ nonceA[32] ‖ sig_A   over HELLO_DOMAIN
 //   B → A  WELCOME    kind=3 ‖ B:u16 ‖ A:u16 ‖ sig_B                          over WELCOME_DOMAIN
 //   A → B  MESSAGE    kind=4 ‖ A:u16 ‖ B:u16 ‖ seq:u64 ‖ batch ‖ sig_A       over MESSAGE_DOMAIN
-//          batch = (len:u32 ‖ message[len])+   — every message A queued for B within one tick
+//          batch = (len:u32 ‖ message[len])+   — the messages A sent B in one synchronous run
 //
 // Every signature covers a domain tag, the genesis hash (chain id and validator set), sender,
 // receiver and both nonces, so a signature made for one purpose, chain, peer or connection is
@@ -19,9 +19,9 @@
 // Version 2 (session 4): a MESSAGE frame carries a batch of messages instead of exactly one. The
 // signature covers the whole frame, so every message in it is as authenticated as a frame of its
 // own was; a batch that does not parse exactly is dropped whole. What it saves is one Ed25519 sign
-// (sender) and one verify (receiver) and one socket write per message beyond the first: a step of
-// the consensus core that broadcasts a proposal and sends a vote, and the gossip flushed in the
-// same tick, leave in one frame per peer. The version byte in CHALLENGE and the v2 domain tag keep
+// (sender) and one verify (receiver) and one socket write per message beyond the first: the
+// effects of one consensus step (a proposal and a vote, a timeout and a new-view) leave in one
+// frame per peer. The version byte in CHALLENGE and the v2 domain tag keep
 // a version-1 peer from ever accepting a version-2 frame (its handshake fails on the version).
 import { concatBytes, utf8Encode } from '@/lib/bytes';
 

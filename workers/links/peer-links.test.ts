@@ -1,4 +1,4 @@
-// Peer links on real loopback sockets: authenticated delivery in order (messages of one tick
+// Peer links on real loopback sockets: authenticated delivery in order (messages sent together
 // share a signed frame), and every kind of bad input (malformed, oversized, wrongly signed,
 // replayed, unknown key, a batch that does not parse) delivers nothing.
 import { createServer, type Server } from 'node:http';
@@ -127,11 +127,11 @@ describe('peer links', () => {
     expect(nodes[2]?.received).toEqual([]);
   });
 
-  it('delivers every message of a batch in order, and splits a tick\'s messages at the frame cap', async () => {
+  it('delivers every message of a batch in order, and splits messages sent together at the frame cap', async () => {
     const { genesis, keys, servers } = await makeNetwork();
     const nodes = [0, 1].map((i) => startNode(genesis, keys, servers, i, 4096));
     await until(() => nodes[0]?.links.status().find((p) => p.index === 1)?.outbound === true, 'link 0→1');
-    // 12 messages of 1,000 bytes queued in one tick: at most three fit under the 4 KiB cap, so
+    // 12 messages of 1,000 bytes sent together: at most three fit under the 4 KiB cap, so
     // they leave in several frames, and arrive whole and in order.
     const texts = Array.from({ length: 12 }, (_, i) => `${String(i).padStart(2, '0')}${'y'.repeat(998)}`);
     for (const text of texts) nodes[0]?.links.send(1, utf8Encode(text));

@@ -4,10 +4,12 @@
 // on the links the others dialed to it. What reaches `onMessage` has passed: a handshake proving
 // the sender holds the key genesis names for its index, the Ed25519 signature of the frame that
 // carried it, and the replay check (sequence numbers strictly rising within the connection).
-// Messages queued for one peer are not framed one by one: a flush scheduled with setImmediate on
-// the first `send` packs everything queued by then (one tick of the event loop: a consensus
-// step's proposal and vote, the gossip flushed beside them) into one signed frame, up to the frame
-// cap. The receiver delivers a frame's messages in order, or none of them. Everything else is
+// Messages queued for one peer are not framed one by one: a flush scheduled as a microtask on the
+// first `send` packs everything sent by the end of the current synchronous run (e.g. the effects
+// of one consensus step: a proposal broadcast and the leader's own vote, a timeout and a
+// new-view) into one signed frame, up to the frame cap, without waiting a turn of the event loop
+// (a setImmediate flush would queue behind signature-check slices: latency on every hop). The
+// receiver delivers a frame's messages in order, or none of them. Everything else is
 // dropped and counted, never delivered. Memory is bounded everywhere: frame size (ws maxPayload),
 // outbound queue per peer (the oldest message is dropped when full: consensus messages go stale
 // and the protocol recovers lost ones through timeouts), handshakes pending at once.
@@ -197,7 +199,7 @@ export class PeerLinks {
     }
     if (!link.flushScheduled) {
       link.flushScheduled = true;
-      setImmediate(() => {
+      queueMicrotask(() => {
         link.flushScheduled = false;
         this.#drain(link);
       });

@@ -440,7 +440,10 @@ async function checkReferences(db: DbOrTx, proof: VerifiedProof): Promise<Servic
   };
   if (proof.type === 'reply') {
     const reply = proof as SignedProofOf<'reply'>;
-    const [parent, root] = await Promise.all([load(reply.claim.parent), load(reply.claim.root)]);
+    // Parent and root in one statement (the same id when replying to the post itself).
+    const rows = await db.proof.findMany({ where: { id: { in: [reply.claim.parent, reply.claim.root] } }, select: { id: true, raw: true } });
+    const byId = new Map(rows.map((row) => [row.id, JSON.parse(row.raw) as SignedProof]));
+    const [parent, root] = [byId.get(reply.claim.parent), byId.get(reply.claim.root)];
     if (parent !== undefined && root === undefined) return refuse('unknown_parent', `root ${reply.claim.root} is not known`);
     const links = checkReplyLinks(reply, parent, root);
     if (!links.ok) return refuseWith(links);

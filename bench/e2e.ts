@@ -26,7 +26,7 @@
 //
 // Options: --posts N (default 1000), --rate R|max (posts/s offered, default DEFAULT_RATE; max =
 // closed loop), --probe N (saturation-probe replies after a paced run, default 100; 0 skips it),
-// --writers N (default 16: at 4 posts/s each has 4 s per reply before it lags the schedule), --rounds N (browser rounds, 3), --no-browser, --json.
+// --writers N (default 16: at 5 posts/s each has 3.2 s per reply before it lags the schedule), --rounds N (browser rounds, 3), --no-browser, --json.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -39,7 +39,7 @@ import pino from 'pino';
 import { startChromiumVerifier, treeCpuMs } from './chromium-verify';
 
 /** Posts per second offered by default: below this machine's saturation (see docs/performance.md "Badges"). */
-const DEFAULT_RATE = 4;
+const DEFAULT_RATE = 5;
 
 const { values: args } = parseArgs({
   options: {

@@ -52,6 +52,13 @@ export function createWebServer(ctx: AppContext, next: NextHandlers | null): Web
     });
   });
 
+  // Node closes an idle keep-alive connection after 5 s by default; a client that sends its next
+  // request on it at that moment gets ECONNRESET with no answer (a non-idempotent POST is then
+  // lost to it). 65 s outlasts the idle timeouts of common proxies and load balancers (60 s), so
+  // the client or proxy closes first. server.close() still drops idle connections at once.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await router.handle(req, res)) return;
     if (isApiPath(req) || next === null) {

@@ -68,6 +68,9 @@ interface ChainCounters {
   readonly validatorCpuSeconds: number;
   /** Mean durable safety-record write (fsync), ms, over all validators. */
   readonly safetyWriteMs: number;
+  /** Link frames the four validators sent (each one Ed25519 sign, one verify), and messages in them. */
+  readonly linkFrames: number;
+  readonly linkMessages: number;
 }
 
 type MetricsSnapshot = ReadonlyMap<string, number>;
@@ -150,6 +153,8 @@ function chainCounters(before: readonly MetricsSnapshot[], after: readonly Metri
     validatorCores: delta('proofhub_validator_process_cpu_seconds_total') / seconds,
     validatorCpuSeconds: delta('proofhub_validator_process_cpu_seconds_total'),
     safetyWriteMs: writes === 0 ? 0 : (1000 * delta('proofhub_safety_write_seconds_sum')) / writes,
+    linkFrames: delta('proofhub_link_frames_sent_total'),
+    linkMessages: delta('proofhub_link_messages_sent_total'),
   };
 }
 
@@ -285,6 +290,7 @@ interface CpuPhase {
   readonly idleCores: number;
   readonly cpuSecondsPerThousand: number;
   readonly load: number;
+  readonly chain: ChainCounters;
 }
 
 /**
@@ -303,7 +309,7 @@ async function measureCpuPerLeaf(devnet: Devnet, committedAt: Map<string, number
   const t0 = performance.now();
   const step = await runStep(devnet, CPU_PHASE.rate, CPU_PHASE.leaves / CPU_PHASE.rate, committedAt, submittedAt, 180_000);
   const used = (await cpu()) - start - idleCores * ((performance.now() - t0) / 1000);
-  return { leaves: step.submitted, committed: step.committed, idleCores, cpuSecondsPerThousand: (1000 * used) / Math.max(1, step.committed), load: loadavg()[0] ?? 0 };
+  return { leaves: step.submitted, committed: step.committed, idleCores, cpuSecondsPerThousand: (1000 * used) / Math.max(1, step.committed), load: loadavg()[0] ?? 0, chain: step.chain };
 }
 
 function signLeaves(count: number): LeafJson[] {
@@ -360,7 +366,8 @@ async function main(): Promise<number> {
     cpuPhase = await measureCpuPerLeaf(devnet, committedAt, submittedAt);
     process.stdout.write(
       `CPU per leaf: ${cpuPhase.leaves} leaves at ${CPU_PHASE.rate}/s, all committed: ${cpuPhase.committed === cpuPhase.leaves ? 'yes' : `NO (${cpuPhase.committed})`}; ` +
-        `validators idle ${cpuPhase.idleCores.toFixed(3)} cores; ${cpuPhase.cpuSecondsPerThousand.toFixed(2)} CPU-s per 1,000 leaves (four validators together, idle CPU subtracted); load ${cpuPhase.load.toFixed(1)}\n`,
+        `validators idle ${cpuPhase.idleCores.toFixed(3)} cores; ${cpuPhase.cpuSecondsPerThousand.toFixed(2)} CPU-s per 1,000 leaves (four validators together, idle CPU subtracted); load ${cpuPhase.load.toFixed(1)}\n` +
+        `  ${cpuPhase.chain.blocksPerSecond.toFixed(1)} blocks/s of ${Math.round(cpuPhase.chain.leavesPerBlock)} leaves; link frames per leaf ${(cpuPhase.chain.linkFrames / Math.max(1, cpuPhase.committed)).toFixed(2)} (all four validators), ${(cpuPhase.chain.linkMessages / Math.max(1, cpuPhase.chain.linkFrames)).toFixed(2)} messages per frame\n`,
     );
     process.stdout.write(
       '\n| offered leaves/s | committed leaves/s | p50 ms | p99 ms | committed / submitted | load (1 min) | blocks/s | leaves/block | views without block | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +

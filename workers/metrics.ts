@@ -16,6 +16,8 @@ export interface ValidatorMetrics {
   readonly blockLeaves: Histogram;
   readonly leavesCommitted: Counter;
   readonly linkDrops: Counter<'reason'>;
+  readonly linkFramesSent: Counter;
+  readonly linkMessagesSent: Counter;
   readonly rpcRequests: Counter<'route' | 'status'>;
   readonly catchUpBlocks: Counter;
   readonly syncRequests: Counter<'outcome'>;
@@ -56,6 +58,8 @@ export function createValidatorMetrics(labels: { chain_id: string; validator: st
     }),
     leavesCommitted: new Counter({ name: 'proofhub_leaves_committed_total', help: 'Leaves committed', registers }),
     linkDrops: new Counter({ name: 'proofhub_link_drops_total', help: 'Peer frames dropped, by reason', labelNames: ['reason'], registers }),
+    linkFramesSent: new Counter({ name: 'proofhub_link_frames_sent_total', help: 'Signed MESSAGE frames sent on peer links', registers }),
+    linkMessagesSent: new Counter({ name: 'proofhub_link_messages_sent_total', help: 'Messages sent on peer links (a frame carries one or more)', registers }),
     rpcRequests: new Counter({ name: 'proofhub_rpc_requests_total', help: 'RPC requests by route and status', labelNames: ['route', 'status'], registers }),
     catchUpBlocks: new Counter({ name: 'proofhub_catch_up_blocks_total', help: 'Committed blocks fetched from peers', registers }),
     syncRequests: new Counter({ name: 'proofhub_sync_requests_total', help: 'Missing-block fetches asked for by consensus, by outcome', labelNames: ['outcome'], registers }),

@@ -227,6 +227,10 @@ export class ValidatorNode {
       log: this.#log,
       maxFrameBytes: 16 * 1024 * 1024,
       onDrop: (reason) => this.metrics.linkDrops.inc({ reason }),
+      onFrameSent: (messages) => {
+        this.metrics.linkFramesSent.inc();
+        this.metrics.linkMessagesSent.inc(messages);
+      },
     });
     this.#state = createConsensusState({
       chainId: this.#identity.chainId,

@@ -79,6 +79,8 @@ export interface PeerLinksOptions {
   readonly heartbeatMs?: number;
   /** Called for every dropped frame or message (metrics). */
   readonly onDrop?: (reason: DropReason) => void;
+  /** Called for every MESSAGE frame sent, with the number of messages it carries (metrics). */
+  readonly onFrameSent?: (messages: number) => void;
 }
 
 export interface PeerLinkStatus {
@@ -129,8 +131,9 @@ interface InboundLink {
 }
 
 export class PeerLinks {
-  readonly #options: Required<Omit<PeerLinksOptions, 'onMessage' | 'log' | 'genesis' | 'key' | 'verifier' | 'selfIndex' | 'onDrop'>>;
+  readonly #options: Required<Omit<PeerLinksOptions, 'onMessage' | 'log' | 'genesis' | 'key' | 'verifier' | 'selfIndex' | 'onDrop' | 'onFrameSent'>>;
   readonly #onDrop: (reason: DropReason) => void;
+  readonly #onFrameSent: (messages: number) => void;
   readonly #genesis: Genesis;
   readonly #self: number;
   readonly #key: ValidatorKey;
@@ -153,6 +156,7 @@ export class PeerLinks {
     this.#onMessage = options.onMessage;
     this.#log = options.log;
     this.#onDrop = options.onDrop ?? (() => undefined);
+    this.#onFrameSent = options.onFrameSent ?? (() => undefined);
     this.#options = {
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME,
       maxQueue: options.maxQueue ?? 4096,
@@ -365,6 +369,7 @@ export class PeerLinks {
       const body = encodeMessageBody(this.#self, link.index, link.seq, batch);
       const signature = this.#key.sign(messageSigningBytes(this.#context, serverNonce, clientNonce, body));
       socket.send(encodeMessage(body, signature));
+      this.#onFrameSent(count);
     }
   }
 

@@ -7,7 +7,9 @@ import type { AppContext } from '../context';
 import { createTestDatabase } from '../testing/database';
 import type { TestDatabase } from '../testing/database';
 import { TestIdentity, makeContent } from '../testing/identities';
+import type { ProofNewEvent } from '@/lib/protocol/events';
 import { createHub } from './hubs';
+import { buildItems, proofRowSelect } from './read-model';
 import { snapshotViews } from './views';
 
 let testDb: TestDatabase;
@@ -17,6 +19,7 @@ const bob = new TestIdentity();
 let aliceId: string;
 let bobId: string;
 const stored: string[] = [];
+const events: ProofNewEvent[] = [];
 
 async function signUp(identity: TestIdentity, username: string): Promise<string> {
   const result = await ctx.users.signup({ username, password: 'correct horse battery', identity: await identity.identity(username) }, '127.0.0.1');
@@ -46,7 +49,10 @@ async function expectRefused(promise: Promise<{ ok: boolean; error?: { code: str
 beforeAll(async () => {
   testDb = await createTestDatabase();
   ctx = await createContext({ database: testDb.db, secret: randomBytes(32).toString('hex') });
-  ctx.events.on('proof:stored', (event) => stored.push(event.proof.id));
+  ctx.events.on('proof:stored', (event) => {
+    stored.push(event.proof.id);
+    events.push(event);
+  });
   aliceId = await signUp(alice, 'alice');
   bobId = await signUp(bob, 'bob');
   const hubs = await Promise.all([
@@ -79,6 +85,35 @@ describe('proof ingest', () => {
     expect(await ctx.prisma.reactionCount.findUnique({ where: { targetId_kind: { targetId: post.proof.id, kind: 'like' } } })).toMatchObject({ count: 1 });
     expect(await ctx.prisma.identityView.findUnique({ where: { did: bob.did } })).toMatchObject({ headSeq: 3, headId: like.id });
     expect(stored.slice(-3)).toEqual([post.proof.id, reply.proof.id, like.id]);
+  });
+
+  it('broadcasts each proof exactly as a reader of the stored rows sees it (no re-read after commit)', async () => {
+    const rename = await alice.sign('identity', 'public', { name: 'Alice Liddell' });
+    const post = await alice.post('public', { title: 'Views', body: 'the event is built from the insert' });
+    const first = await bob.reply('public', post.proof, 'depth one');
+    const second = await alice.reply('public', first.proof, 'depth two');
+    const like = await bob.react('public', second.proof.id, 'like');
+    const submitted = [
+      { item: { proof: rename }, by: aliceId },
+      { item: post, by: aliceId },
+      { item: first, by: bobId },
+      { item: second, by: aliceId },
+      { item: { proof: like }, by: bobId },
+    ].map(({ item, by }) => ({ ...item, by }));
+    const from = events.length;
+    for (const { by, ...item } of submitted) {
+      const result = await ctx.ingest.submit(item, by);
+      expect(result.ok, JSON.stringify(result)).toBe(true);
+    }
+    const sent = events.slice(from);
+    expect(sent.map((event) => event.proof.id)).toEqual(submitted.map((item) => item.proof.id));
+    for (const event of sent) {
+      const row = await ctx.prisma.proof.findUniqueOrThrow({ where: { id: event.proof.id }, select: proofRowSelect });
+      const [item] = await buildItems(ctx.prisma, [row], null);
+      expect({ proof: event.proof, content: event.content, view: event.view }).toEqual({ proof: item?.proof, content: item?.content, view: item?.view });
+    }
+    expect(sent.map((event) => event.view.depth)).toEqual([null, 0, 1, 2, null]);
+    expect(sent[1]?.view.signer).toMatchObject({ did: alice.did, username: 'alice', display_name: 'Alice Liddell' });
   });
 
   it('answers a resubmitted proof as a duplicate and changes nothing', async () => {

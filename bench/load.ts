@@ -41,6 +41,8 @@ import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { io as connectSocket } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
+import { connectLightSocket } from './load-client';
+import type { LightSocket } from './load-client';
 import { SOCKET_PATH } from '@/lib/protocol/events';
 import { connectClient, startTestCluster } from '@/server/cluster/testing';
 import type { ClientSocket, ClusterUser, TestCluster } from '@/server/cluster/testing';
@@ -61,52 +63,57 @@ type ReceiverCommand =
 interface ReceiverReport {
   deliveries: number;
   lastAt: number;
-  latencies: number[];
+  /** Delivery latencies as a histogram: [ms, count] pairs (10,000 sockets make millions of samples a step). */
+  latencies: [number, number][];
   held: Record<Side, number>;
   /** JSON length of the last hub event received (the baseline's messages are made this size). */
   hubEventBytes: number;
+  /** Subscribes (or connects) completed per second over the last connect command. */
+  connectRate: number;
 }
 
-type ReceiverReply = { reply: 'connected'; held: number; failed: number } | ({ reply: 'report' } & ReceiverReport) | { reply: 'disconnected' };
+type ReceiverReply = { reply: 'connected'; held: number; failed: number; perSecond: number } | ({ reply: 'report' } & ReceiverReport) | { reply: 'disconnected' };
 
-function sentAtOf(payload: unknown): number | null {
-  const body = (payload as { content?: { body?: unknown } } | undefined)?.content?.body;
-  return typeof body === 'string' && body.startsWith(BODY_PREFIX) ? Number(body.slice(BODY_PREFIX.length, body.indexOf(' ', BODY_PREFIX.length))) : null;
-}
+/** Sockets each receiver opens at once while connecting (a ramp: the next batch starts as the last ends). */
+const CONNECT_BATCH = 200;
 
 function runReceiver(): void {
-  const sockets: Record<Side, Socket[]> = { hub: [], baseline: [] };
+  // bench/load-client.ts: the Socket.IO protocol over a bare WebSocket, reading only the due-time
+  // stamp out of each delivery's bytes (why: see that file and bench/README.md).
+  const sockets: Record<Side, LightSocket[]> = { hub: [], baseline: [] };
   let deliveries = 0;
   let lastAt = 0;
-  let latencies: number[] = [];
+  let latencies = new Map<number, number>();
   let hubEventBytes = 0;
+  let connectRate = 0;
   const send = (message: ReceiverReply) => process.send?.(message);
-  const onEvent = (payload: unknown) => {
-    const sentAt = sentAtOf(payload);
-    if (sentAt === null) return;
+  const onStamp = (sentAt: number) => {
+    if (!Number.isFinite(sentAt)) return;
     const now = Date.now();
     deliveries++;
     lastAt = now;
-    latencies.push(now - sentAt);
+    const latency = now - sentAt;
+    latencies.set(latency, (latencies.get(latency) ?? 0) + 1);
+  };
+  // One socket of the hub measures the event's size: the payload's JSON as Socket.IO sent it.
+  const measure = (_stamp: number, frame: Buffer) => {
+    onStamp(_stamp);
+    const packet = JSON.parse(frame.toString('utf8', 2)) as unknown[];
+    if (packet[0] === 'proof:new') hubEventBytes = JSON.stringify(packet[1]).length;
   };
   const connectOne = async (message: Extract<ReceiverCommand, { cmd: 'connect' }>, url: string): Promise<boolean> => {
-    const socket = connectSocket(url, { path: message.path, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+    const measuring = message.side === 'hub' && sockets.hub.length === 0;
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
+      const socket = await connectLightSocket(url, {
+        path: message.path,
+        marker: `"body":"${BODY_PREFIX}`,
+        onStamp: measuring ? measure : onStamp,
+        timeoutMs: 120_000,
+        ...(message.subscribe ? { subscribe: { event: 'subscribe', payload: { hub: 'public' } } } : {}),
       });
-      if (message.subscribe) {
-        const ack = (await socket.timeout(60_000).emitWithAck('subscribe', { hub: 'public' })) as { ok: boolean };
-        if (!ack.ok) throw new Error('subscribe refused');
-      }
-      socket.on('proof:new', onEvent);
-      // One socket of the hub measures the event's size (the JSON Socket.IO sends, near enough).
-      if (message.side === 'hub' && sockets.hub.length === 0) socket.on('proof:new', (payload: unknown) => (hubEventBytes = JSON.stringify(payload).length));
       sockets[message.side].push(socket);
       return true;
     } catch {
-      socket.close();
       return false;
     }
   };
@@ -115,18 +122,20 @@ function runReceiver(): void {
     void (async () => {
       if (message.cmd === 'connect') {
         let failed = 0;
-        const batch = 100;
-        for (let i = 0; i < message.count; i += batch) {
-          const results = await Promise.all(Array.from({ length: Math.min(batch, message.count - i) }, (_, j) => connectOne(message, message.urls[(i + j) % message.urls.length] ?? '')));
+        const started = Date.now();
+        if (message.count > 0 && message.side === 'hub') failed += (await connectOne(message, message.urls[0] ?? '')) ? 0 : 1; // the measuring socket first
+        for (let i = message.side === 'hub' ? 1 : 0; i < message.count; i += CONNECT_BATCH) {
+          const results = await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, message.count - i) }, (_, j) => connectOne(message, message.urls[(i + j) % message.urls.length] ?? '')));
           failed += results.filter((ok) => !ok).length;
         }
-        send({ reply: 'connected', held: held(message.side), failed });
+        connectRate = message.count / Math.max(0.001, (Date.now() - started) / 1000);
+        send({ reply: 'connected', held: held(message.side), failed, perSecond: connectRate });
       } else if (message.cmd === 'reset') {
         deliveries = 0;
         lastAt = 0;
-        latencies = [];
+        latencies = new Map();
       } else if (message.cmd === 'report') {
-        send({ reply: 'report', deliveries, lastAt, latencies, held: { hub: held('hub'), baseline: held('baseline') }, hubEventBytes });
+        send({ reply: 'report', deliveries, lastAt, latencies: [...latencies], held: { hub: held('hub'), baseline: held('baseline') }, hubEventBytes, connectRate });
       } else {
         for (const socket of [...sockets.hub, ...sockets.baseline]) socket.close();
         sockets.hub = [];
@@ -181,10 +190,10 @@ class Receivers {
     });
   }
 
-  async connect(side: Side, urls: string[], total: number, subscribe: boolean): Promise<{ held: number; failed: number }> {
+  async connect(side: Side, urls: string[], total: number, subscribe: boolean): Promise<{ held: number; failed: number; perSecond: number }> {
     const per = Math.ceil(total / this.#children.length);
     const replies = await Promise.all(this.#children.map((child, i) => this.#ask(child, { cmd: 'connect', side, urls, count: Math.min(per, total - i * per), subscribe, path: SOCKET_PATH }, 'connected')));
-    return { held: replies.reduce((sum, r) => sum + r.held, 0), failed: replies.reduce((sum, r) => sum + r.failed, 0) };
+    return { held: replies.reduce((sum, r) => sum + r.held, 0), failed: replies.reduce((sum, r) => sum + r.failed, 0), perSecond: replies.reduce((sum, r) => sum + r.perSecond, 0) };
   }
 
   async reset(): Promise<void> {
@@ -197,9 +206,10 @@ class Receivers {
     return {
       deliveries: replies.reduce((sum, r) => sum + r.deliveries, 0),
       lastAt: Math.max(...replies.map((r) => r.lastAt)),
-      latencies: replies.flatMap((r) => r.latencies),
+      latencies: mergeHistograms(replies.map((r) => r.latencies)),
       held: { hub: replies.reduce((sum, r) => sum + r.held.hub, 0), baseline: replies.reduce((sum, r) => sum + r.held.baseline, 0) },
       hubEventBytes: Math.max(...replies.map((r) => r.hubEventBytes)),
+      connectRate: replies.reduce((sum, r) => sum + r.connectRate, 0),
     };
   }
 
@@ -248,9 +258,23 @@ interface StepResult {
   load1: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+function mergeHistograms(histograms: [number, number][][]): [number, number][] {
+  const merged = new Map<number, number>();
+  for (const histogram of histograms) for (const [ms, count] of histogram) merged.set(ms, (merged.get(ms) ?? 0) + count);
+  return [...merged].sort((a, b) => a[0] - b[0]);
+}
+
+/** The p-th percentile of a sorted [ms, count] histogram (the sample at rank floor(p% × n)). */
+function percentile(histogram: [number, number][], p: number): number {
+  const total = histogram.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return Number.NaN;
+  const rank = Math.min(total - 1, Math.floor((p / 100) * total));
+  let seen = 0;
+  for (const [ms, count] of histogram) {
+    seen += count;
+    if (seen > rank) return ms;
+  }
+  return Number.NaN;
 }
 
 /** One side of the comparison: sends one message stamped with its due time; resolves true when accepted. */
@@ -292,7 +316,7 @@ async function runStep(receivers: Receivers, target: Target, rate: number, secon
   }
   const serverCpu = serversCpu() - cpuBefore;
   const window = Math.max(seconds, ((report.lastAt || Date.now()) - started) / 1000);
-  const sorted = report.latencies.sort((a, b) => a - b);
+  const sorted = report.latencies;
   return {
     side: target.side,
     offered: rate,
@@ -435,9 +459,9 @@ async function main(): Promise<number> {
 
     // ---- the same receivers hold both sides' sockets for the whole run
     const hubConnected = await receivers.connect('hub', urls, sockets, true);
-    process.stderr.write(`hub: ${hubConnected.held} sockets held (${hubConnected.failed} failed); ${uptimeLine()}\n`);
+    process.stderr.write(`hub: ${hubConnected.held} sockets held (${hubConnected.failed} failed), connected and subscribed at ${Math.round(hubConnected.perSecond)}/s; ${uptimeLine()}\n`);
     const baselineConnected = await receivers.connect('baseline', baselineUrls, sockets, false);
-    process.stderr.write(`baseline: ${baselineConnected.held} sockets held (${baselineConnected.failed} failed); ${uptimeLine()}\n`);
+    process.stderr.write(`baseline: ${baselineConnected.held} sockets held (${baselineConnected.failed} failed), connected at ${Math.round(baselineConnected.perSecond)}/s; ${uptimeLine()}\n`);
 
     // Each account has at most one proof in flight: proofs chain (seq, prev), so a second one sent
     // before the first is stored would be refused and break the account's chain for the run.

@@ -108,6 +108,35 @@ describe('Mempool', () => {
   });
 });
 
+describe('Mempool.adopt', () => {
+  it('pools a leaf first verified in a proposal, so its gossiped copy is a duplicate with no second verify', () => {
+    const inner = countingVerifier();
+    const verified = new VerifiedLeaves(inner);
+    const committed = new Set<string>();
+    const pool = new Mempool({ verified, isCommitted: (key) => committed.has(key) });
+    const [a, b, c] = leaves(3) as [Leaf, Leaf, Leaf];
+    // The proposal's leaf object, checked by the payload rules before the vote.
+    const proposed: LogLeaf = { publicKey: a.pub, id: a.id, sig: a.sig };
+    expect(verified.verify(proposed)).toBe(true);
+    expect(pool.adopt(proposed)).toBe(true);
+    expect(pool.get(leafIdKey(a.id))).toBe(proposed);
+    expect(pool.add(a).result).toBe('duplicate');
+    expect(inner.calls).toBe(1);
+    // A leaf this process never verified (or one that failed) is not adopted.
+    expect(pool.adopt({ publicKey: b.pub, id: b.id, sig: b.sig })).toBe(false);
+    const forged: LogLeaf = { publicKey: b.pub, id: b.id, sig: a.sig };
+    expect(verified.verify(forged)).toBe(false);
+    expect(pool.adopt(forged)).toBe(false);
+    // Nor one already committed, nor a second leaf with a pooled id.
+    const late: LogLeaf = { publicKey: c.pub, id: c.id, sig: c.sig };
+    expect(verified.verify(late)).toBe(true);
+    committed.add(leafIdKey(c.id));
+    expect(pool.adopt(late)).toBe(false);
+    expect(pool.adopt({ ...proposed })).toBe(false);
+    expect(pool.size).toBe(1);
+  });
+});
+
 describe('VerifiedSignatures', () => {
   it('verifies each valid triple once and never caches a failure', () => {
     const inner = countingVerifier();

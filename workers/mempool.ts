@@ -77,6 +77,11 @@ export class VerifiedLeaves {
     this.#verifier = verifier;
   }
 
+  /** Whether this process verified this very leaf object. */
+  has(leaf: LogLeaf): boolean {
+    return this.#verified.has(leaf);
+  }
+
   verify(leaf: LogLeaf): boolean {
     if (this.#verified.has(leaf)) return true;
     // A proof's signature is over the 32 id bytes (DESIGN.md, PROOF).
@@ -122,6 +127,20 @@ export class Mempool {
     if (!this.#options.verified.verify(leaf)) return { result: 'bad_signature', leaf, key };
     this.#leaves.set(key, leaf);
     return { result: 'accepted', leaf, key };
+  }
+
+  /**
+   * Pools a leaf this process has already verified in another path (a proposal that beat the
+   * gossip: the core checked its leaves before voting), so the gossiped copy that follows is a
+   * `duplicate` (one Map lookup) instead of a second signature check. A leaf whose id is pooled or
+   * committed, or one this process did not verify itself, is left out.
+   */
+  adopt(leaf: LogLeaf): boolean {
+    if (!this.#options.verified.has(leaf) || this.#leaves.size >= this.maxLeaves) return false;
+    const key = leafIdKey(leaf.id);
+    if (this.#leaves.has(key) || this.#options.isCommitted(key)) return false;
+    this.#leaves.set(key, leaf);
+    return true;
   }
 
   /** The pooled leaf with this proof id (leafIdKey), if any. */

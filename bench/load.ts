@@ -24,7 +24,8 @@
 // saturation. post→verified needs the chain follower: n/a here (PROOFHUB_DEVNET=0).
 //
 // Options: --quick (1,000 sockets, 3 s steps: a few minutes on a loaded 2-core machine),
-// --sockets N, --rates 5,10,… (messages/s; then doubling until both sides saturate), --seconds S,
+// --sockets N, --rates 0.5,1,… (messages/s; then doubling until both sides saturate; default
+// 0.5,1,2 for 10,000 sockets, 5,10,20 with --quick), --seconds S,
 // --profile DIR (V8 CPU profiles of the four servers, written when they exit), --json.
 // Needs PG_TEST_URL and REDIS_TEST_URL (or it says so and exits 2).
 import { execFileSync, fork } from 'node:child_process';
@@ -340,6 +341,9 @@ function describe(step: StepResult): string {
   return `${step.side} ${step.offered}/s: accepted ${step.accepted.toFixed(1)}/s, deliveries ${Math.round(step.deliveries)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms, ${Math.round(step.perCpuSecond)} deliveries per server CPU-s, load ${step.load1.toFixed(2)}`;
 }
 
+/** A step lasts long enough for this many messages (at 10,000 sockets the rates are below 1/s). */
+const MIN_MESSAGES_PER_STEP = 8;
+
 /** Past saturation: deliveries no longer follow the offered rate. */
 function saturated(step: StepResult, recipients: number): boolean {
   return step.deliveries < 0.8 * step.offered * recipients;
@@ -357,7 +361,7 @@ async function runInterleaved(receivers: Receivers, targets: Record<Side, Target
     const order: Side[] = i % 2 === 0 ? ['hub', 'baseline'] : ['baseline', 'hub'];
     for (const side of order) {
       if (done[side]) continue;
-      const step = await runStep(receivers, targets[side], rate, seconds);
+      const step = await runStep(receivers, targets[side], rate, Math.max(seconds, MIN_MESSAGES_PER_STEP / rate));
       steps.push(step);
       process.stderr.write(`${describe(step)}\n`);
       if (saturated(step, targets[side].recipients)) done[side] = true;
@@ -367,9 +371,9 @@ async function runInterleaved(receivers: Receivers, targets: Record<Side, Target
   const saturation = { hub: best('hub'), baseline: best('baseline') };
   const half: Partial<Record<Side, StepResult>> = {};
   for (const side of ['hub', 'baseline'] as const) {
-    // Half of the measured saturation, in messages/s (one decimal; at least 0.5/s).
-    const rate = Math.max(0.5, Math.round((saturation[side].deliveries / targets[side].recipients / 2) * 10) / 10);
-    const step = await runStep(receivers, targets[side], rate, Math.max(seconds, 4 / rate));
+    // Half of the measured saturation, in messages/s (one decimal; at least 0.1/s).
+    const rate = Math.max(0.1, Math.round((saturation[side].deliveries / targets[side].recipients / 2) * 10) / 10);
+    const step = await runStep(receivers, targets[side], rate, Math.max(seconds, MIN_MESSAGES_PER_STEP / rate));
     half[side] = step;
     process.stderr.write(`half saturation: ${describe(step)}\n`);
   }
@@ -407,7 +411,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const sockets = Number(values.sockets ?? (values.quick ? 1000 : 10_000));
-  const rates = (values.rates ?? (values.quick ? '5,10,20' : '2,4,8')).split(',').map(Number);
+  const rates = (values.rates ?? (values.quick ? '5,10,20' : '0.5,1,2')).split(',').map(Number);
   const seconds = Number(values.seconds ?? (values.quick ? 3 : 5));
   // The hub allows 30 sign-ups per address per 10 minutes (server/rate-limit.ts).
   const posters = Math.min(30, Number(values.posters ?? 28));

@@ -83,6 +83,16 @@ export async function currentStatusIndex(db: DbOrTx): Promise<number> {
   return Number(top._max.statusIndex ?? 0n);
 }
 
+/**
+ * The highest proof log index and status index committed so far, in one statement (one snapshot):
+ * what a subscribe with nothing to replay answers as the client's cursors.
+ */
+export async function latestIndexes(db: DbOrTx): Promise<{ logIndex: number; statusIndex: number }> {
+  const rows = await db.$queryRaw<{ logIndex: bigint | null; statusIndex: bigint | null }[]>`
+    SELECT (SELECT max(log_index) FROM proofs) AS "logIndex", (SELECT max(status_index) FROM proof_status_log) AS "statusIndex"`;
+  return { logIndex: Number(rows[0]?.logIndex ?? 0n), statusIndex: Number(rows[0]?.statusIndex ?? 0n) };
+}
+
 interface StatusChangeRow {
   statusIndex: bigint;
   proofId: string;

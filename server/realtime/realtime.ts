@@ -20,7 +20,8 @@ import { metrics } from '../observability/metrics';
 import type { RedisConnection } from '../redis';
 import type { AgentFeatures } from '../services/agents-setup';
 import { attachAgentSockets, checkAgentRead } from './agent-sockets';
-import { replayRoom } from './catch-up';
+import { latestIndexes, replayRoom } from './catch-up';
+import { coalesceReads } from './coalesce';
 
 export { MAX_REPLAY } from './catch-up';
 
@@ -127,6 +128,17 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     });
   });
 
+  // Subscribes arriving together share these reads (server/realtime/coalesce.ts: each shared read
+  // starts after every caller's call, so it is as fresh as the caller's own would have been).
+  const readHubAccess = coalesceReads(
+    (key: { hub: string; userId: string | null }) => hubAccess(deps.prisma, key.hub, key.userId),
+    (key) => JSON.stringify([key.hub, key.userId]),
+  );
+  const readLatestIndexes = coalesceReads(
+    (_: void) => latestIndexes(deps.prisma),
+    () => 'latest',
+  );
+
   async function subscribe(socket: HubSocket, payload: unknown): Promise<Ack<SubscribeResult>> {
     const parsed = subscribeSchema.safeParse(payload);
     if (!parsed.success) return invalid('expected {hub, since?} or {thread, since?}');
@@ -144,19 +156,24 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       hub = thread.hub;
       room = threadRoom(request.thread);
     }
-    const access = await hubAccess(deps.prisma, hub, socket.data.userId);
+    const access = await readHubAccess({ hub, userId: socket.data.userId });
     if (access === null) return failed({ code: 'unknown_hub', message: `there is no hub "${hub}"` });
     if (!access.readable) return failed({ code: 'private_hub', message: `hub "${hub}" is private and you are not a member` });
     // Join first, then replay (server/realtime/catch-up.ts): what commits after the replay's
     // reads reaches the room live.
     await socket.join(room);
+    if (request.since === undefined && request.status_since === undefined) {
+      // Nothing to replay: the client only needs both cursors, read after the join (shared).
+      const latest = await readLatestIndexes();
+      return { ok: true, data: { room, replayed: 0, log_index: latest.logIndex, status_replayed: 0, status_index: latest.statusIndex } };
+    }
     const caughtUp = await replayRoom(deps.prisma, 'hub' in request ? { hub } : { thread: request.thread }, { since: request.since, statusSince: request.status_since }, {
       proofNew: (event) => socket.emit('proof:new', event),
       proofStatus: (event) => socket.emit('proof:status', event),
     });
     metrics.proofsReplayed.inc(caughtUp.replayed);
-    const latest = await deps.prisma.proof.aggregate({ _max: { logIndex: true } });
-    return { ok: true, data: { room, replayed: caughtUp.replayed, log_index: Number(latest._max.logIndex ?? 0n), status_replayed: caughtUp.statusReplayed, status_index: caughtUp.statusIndex } };
+    const latest = await readLatestIndexes();
+    return { ok: true, data: { room, replayed: caughtUp.replayed, log_index: latest.logIndex, status_replayed: caughtUp.statusReplayed, status_index: caughtUp.statusIndex } };
   }
 
   const unsubscribe = deps.events.on('proof:stored', (event) => {

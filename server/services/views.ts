@@ -35,45 +35,54 @@ export function emptyCounts(): ReactionCounts {
 /** Applies one stored proof to every view. Precondition: proofs arrive in log order. */
 export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<ViewChange> {
   const { proof } = stored;
+  if (proof.type === 'post' || proof.type === 'reply') return applyToThreadAndHead(tx, { ...stored, proof });
   await applyToIdentity(tx, proof);
   return applyToThreads(tx, stored);
 }
 
-async function applyToThreads(tx: Tx, stored: StoredProof): Promise<ViewChange> {
+/**
+ * A post or a reply: the issuer's head moves and the thread rows change in ONE statement
+ * (data-modifying CTEs, each run exactly once): the ingest runs this under the log-order lock,
+ * where every round trip to PostgreSQL holds up every other writer (issue 7; was 2 statements for
+ * a post and 4 for a reply). Rows written are the same as applying the identity head, then the
+ * thread rows, one statement each; a reply's depth is its parent reply's + 1 (1 under the post).
+ */
+async function applyToThreadAndHead(tx: Tx, stored: StoredProof & { proof: Extract<SignedProof, { type: 'post' | 'reply' }> }): Promise<ViewChange> {
   const { proof, logIndex, receivedAt } = stored;
+  if (proof.type === 'post') {
+    const rows = await tx.$queryRaw<{ heads: number }[]>`
+      WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
+      thread AS (
+        INSERT INTO thread_views (root_id, hub, issuer, created_at, root_log_index, last_log_index, last_activity_at)
+        VALUES (${proof.id}, ${proof.hub}, ${proof.issuer}, ${new Date(proof.created_at)}::timestamptz, ${logIndex}::bigint, ${logIndex}::bigint, ${receivedAt}::timestamptz)
+        RETURNING root_id
+      )
+      SELECT (SELECT count(*) FROM head)::int AS heads`;
+    if (rows[0]?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
+    return { reaction: null };
+  }
+  const rows = await tx.$queryRaw<{ heads: number; threads: number; depth: number | null }[]>`
+    WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
+    reply AS (
+      INSERT INTO reply_views (id, root_id, parent_id, depth, hub, log_index)
+      SELECT ${proof.id}, ${proof.claim.root}, ${proof.claim.parent}, COALESCE((SELECT depth FROM reply_views WHERE id = ${proof.claim.parent}), 0) + 1, ${proof.hub}, ${logIndex}::bigint
+      RETURNING depth
+    ),
+    thread AS (
+      UPDATE thread_views SET reply_count = reply_count + 1, last_log_index = ${logIndex}::bigint, last_activity_at = ${receivedAt}::timestamptz
+      WHERE root_id = ${proof.claim.root} RETURNING root_id
+    )
+    SELECT (SELECT count(*) FROM head)::int AS heads, (SELECT count(*) FROM thread)::int AS threads, (SELECT depth FROM reply) AS depth`;
+  const row = rows[0];
+  if (row?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
+  if (row.threads !== 1) throw new Error(`thread view of ${proof.claim.root} missing for reply ${proof.id}`);
+  if (row.depth === null) throw new Error(`reply view of ${proof.id} was not written`);
+  return { reaction: null, depth: row.depth };
+}
+
+async function applyToThreads(tx: Tx, stored: StoredProof): Promise<ViewChange> {
+  const { proof, logIndex } = stored;
   switch (proof.type) {
-    case 'post':
-      await tx.threadView.create({
-        data: {
-          rootId: proof.id,
-          hub: proof.hub,
-          issuer: proof.issuer,
-          createdAt: new Date(proof.created_at),
-          rootLogIndex: logIndex,
-          lastLogIndex: logIndex,
-          lastActivityAt: receivedAt,
-        },
-      });
-      return { reaction: null };
-    case 'reply': {
-      const parentReply = await tx.replyView.findUnique({ where: { id: proof.claim.parent }, select: { depth: true } });
-      const depth = parentReply === null ? 1 : parentReply.depth + 1;
-      await tx.replyView.create({
-        data: {
-          id: proof.id,
-          rootId: proof.claim.root,
-          parentId: proof.claim.parent,
-          depth,
-          hub: proof.hub,
-          logIndex,
-        },
-      });
-      await tx.threadView.update({
-        where: { rootId: proof.claim.root },
-        data: { replyCount: { increment: 1 }, lastLogIndex: logIndex, lastActivityAt: receivedAt },
-      });
-      return { reaction: null, depth };
-    }
     case 'reaction':
       return { reaction: await applyReaction(tx, proof) };
     case 'moderation':

@@ -1,13 +1,16 @@
 // The submitter reads each proof's signing key from the issuer's identity view (one query per
 // batch) instead of replaying the identity chain: it must name the same key keyForSeq gives,
-// across key rotations, or the validators would refuse the leaf (invalid_signature).
+// across key rotations, or the validators would refuse the leaf (invalid_signature). The pending
+// scan reads only proofs above the last fully anchored log index; the status lookup the
+// broadcaster makes per admitted batch reads proof_status_log by index (0006_chain_indexes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '@/lib/bytes';
 import { keyForSeq } from '@/lib/proof/identity';
 import { loadIdentityState } from '../services/identities';
 import { startTestHub } from '../testing/hub';
 import type { TestHub } from '../testing/hub';
-import { keyFromView } from './submitter';
+import pino from 'pino';
+import { keyFromView, LeafSubmitter } from './submitter';
 
 let hub: TestHub;
 
@@ -50,5 +53,49 @@ describe('keyFromView', () => {
     expect(keyFromView([{ key: 'did:key:zNotAKey', from_seq: 1 }], 1)).toBeUndefined();
     expect(keyFromView([{ key: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', from_seq: 5 }], 4)).toBeUndefined();
     expect(keyFromView([{ from_seq: 1 }], 1)).toBeUndefined();
+  });
+});
+
+describe('LeafSubmitter.scan', () => {
+  it('finds stored proofs without an anchor row, then reads only above the proofs it saw anchored', async () => {
+    const user = await hub.signUp('scanner');
+    const store = async (body: string) => {
+      const response = await hub.fetchJson<{ id: string }>('/api/v1/proofs', { body: await user.identity.post('public', { body }), cookie: user.cookie });
+      expect(response.status).toBe(201);
+      return response.body.id;
+    };
+    const anchor = (ids: string[]) => hub.ctx.prisma.proofAnchor.createMany({ data: ids.map((id) => ({ proofId: id, leafHash: id, pub: '00', submittedAt: new Date() })) });
+    // A closed submitter queues nothing (no validator is called); scan still counts what it found.
+    const submitter = new LeafSubmitter({ db: hub.ctx.prisma, urls: [], logger: pino({ level: 'silent' }), broadcaster: { proofStatus: () => undefined, chainHead: () => undefined } });
+    await submitter.close();
+    // Everything the hub holds so far (other tests' proofs, the sign-up's identity proof) anchored.
+    await hub.ctx.prisma.$executeRawUnsafe("INSERT INTO proof_anchors (proof_id, leaf_hash, pub, submitted_at) SELECT id, id, '00', now() FROM proofs ON CONFLICT DO NOTHING");
+    expect(await submitter.scan()).toBe(0);
+    const first = [await store('one'), await store('two')];
+    expect(await submitter.scan()).toBe(2);
+    await anchor(first);
+    const third = await store('three');
+    // A proof without its row holds the mark below itself: found again until it has one.
+    expect(await submitter.scan()).toBe(1);
+    expect(await submitter.scan()).toBe(1);
+    await anchor([third]);
+    expect(await submitter.scan()).toBe(0);
+    // Below the mark nothing is read again; a new submitter (a restart) starts from the bottom.
+    await hub.ctx.prisma.proofAnchor.delete({ where: { proofId: first[0] as string } });
+    expect(await submitter.scan()).toBe(0);
+    const restarted = new LeafSubmitter({ db: hub.ctx.prisma, urls: [], logger: pino({ level: 'silent' }), broadcaster: { proofStatus: () => undefined, chainHead: () => undefined } });
+    await restarted.close();
+    expect(await restarted.scan()).toBe(1);
+  }, 60_000);
+});
+
+describe('0006_chain_indexes', () => {
+  it('lets the per-batch status lookup read proof_status_log by proof id', async () => {
+    const plan = await hub.ctx.prisma.$transaction(async (tx) => {
+      // The planner picks a scan for a nearly empty table; forbid it to see whether an index serves.
+      await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+      return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>("EXPLAIN SELECT proof_id, status, max(status_index) FROM proof_status_log WHERE proof_id IN ('a', 'b') GROUP BY proof_id, status");
+    });
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('proof_status_log_proof_idx');
   });
 });

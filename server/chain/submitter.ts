@@ -36,6 +36,11 @@ export interface SubmitterOptions {
   now?: () => Date;
   /** Stage timings (`submitted`, `admitted`). */
   tracer?: ChainTracer;
+  /**
+   * A validator answered `committed`: the leaf may be in a block the follower adopted before this
+   * proof's anchor row existed (CommitFollower.matchAllPending).
+   */
+  onCommitted?: () => void;
 }
 
 /** One entry of identity_views.keys: this did:key signs from from_seq on (server/services/views.ts). */
@@ -78,6 +83,8 @@ export class LeafSubmitter {
   #idle: Promise<void> = Promise.resolve();
   /** Admissions being recorded (#record), off the submission loop. */
   readonly #recording = new Set<Promise<void>>();
+  /** scan(): every proof with log_index ≤ this had an anchor row at an earlier scan. */
+  #scannedTo = 0n;
 
   constructor(options: SubmitterOptions) {
     this.#options = options;
@@ -97,13 +104,30 @@ export class LeafSubmitter {
   /**
    * Finds proofs to (re)submit: stored proofs without an anchor row, and rows admitted more than
    * RESUBMIT_AFTER_MS ago (or never) that are still not verified. Returns how many it queued.
+   *
+   * Incremental: it runs every few seconds on the database the ingest writes to (on PGlite one
+   * session for the whole process), so it must not cost more as the log grows. Proofs commit in
+   * log_index order (ingest holds the log-order lock from drawing the index to commit), so once
+   * every proof up to the highest log_index read in a scan's snapshot has its anchor row, later
+   * scans start above it; a proof still without one holds the mark below itself until it has.
    */
   async scan(limit = 5 * MAX_BATCH): Promise<number> {
     const { db } = this.#options;
-    const missing = await db.$queryRawUnsafe<{ id: string }[]>(
-      'SELECT p.id FROM proofs p WHERE NOT EXISTS (SELECT 1 FROM proof_anchors a WHERE a.proof_id = p.id) ORDER BY p.log_index LIMIT $1',
+    const rows = await db.$queryRawUnsafe<{ top: bigint | null; id: string | null; log_index: bigint | null }[]>(
+      `SELECT t.top, m.id, m.log_index
+         FROM (SELECT max(log_index) AS top FROM proofs) t
+         LEFT JOIN LATERAL (
+           SELECT p.id, p.log_index FROM proofs p
+            WHERE p.log_index > $1 AND NOT EXISTS (SELECT 1 FROM proof_anchors a WHERE a.proof_id = p.id)
+            ORDER BY p.log_index LIMIT $2
+         ) m ON true`,
+      this.#scannedTo,
       limit,
     );
+    const missing = rows.filter((row): row is { top: bigint | null; id: string; log_index: bigint } => row.id !== null && row.log_index !== null);
+    const first = missing[0];
+    if (first !== undefined) this.#scannedTo = first.log_index - 1n;
+    else if (rows[0]?.top !== null && rows[0]?.top !== undefined) this.#scannedTo = rows[0].top;
     const cutoff = new Date((this.#options.now?.() ?? new Date()).getTime() - RESUBMIT_AFTER_MS);
     const stale = await db.proofAnchor.findMany({
       where: { headHeight: null, OR: [{ submittedAt: null }, { submittedAt: { lt: cutoff } }] },
@@ -238,16 +262,21 @@ export class LeafSubmitter {
     const { db, logger } = this.#options;
     const byHash = new Map(rows.map((row) => [row.leafHash, row]));
     const admitted: LeafRow[] = [];
+    let committed = false;
     for (const result of results) {
       const row = byHash.get(result.leaf_hash);
       if (row === undefined) continue;
-      if (result.status !== undefined) admitted.push(row);
+      if (result.status !== undefined) {
+        admitted.push(row);
+        if (result.status === 'committed') committed = true;
+      }
       else if (result.error?.code === 'mempool_full') {
         this.#queue.add(row.proofId);
         this.#schedule(BATCH_DELAY_MS);
       }
       else logger.error({ proof: row.proofId, code: result.error?.code }, 'chain: a validator refused a leaf the hub accepted');
     }
+    if (committed) this.#options.onCommitted?.();
     if (admitted.length === 0) return;
     const ids = admitted.map((row) => row.proofId);
     this.#options.tracer?.emit('admitted', () => ids);

@@ -247,6 +247,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   const ids: string[] = [];
   const inFlight: Promise<unknown>[] = [];
   let rejected = 0;
+  let lastSentAt = start;
   for (let tick = 0; tick < ticks; tick++) {
     const due = start + tick * SUBMIT_TICK_MS;
     const wait = due - performance.now();
@@ -255,6 +256,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
     if (batch.length === 0) throw new Error('ran out of pre-signed leaves');
     const url = devnet.urls[tick % devnet.urls.length] as string;
     const sentAt = performance.now();
+    lastSentAt = sentAt;
     for (const leaf of batch) {
       submittedAt.set(leaf.id, sentAt);
       ids.push(leaf.id);
@@ -280,7 +282,9 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   const after = await Promise.all(devnet.urls.map(scrapeMetrics));
   const latencies: number[] = [];
   const commitTimes: number[] = [];
-  const quarter = (submitEnd - start) / 4;
+  // The offered schedule's length (the last POST went out at its tick; answers may come later).
+  const offeredSpan = lastSentAt + SUBMIT_TICK_MS - start;
+  const quarter = offeredSpan / 4;
   const firstQuarter: number[] = [];
   const lastQuarter: number[] = [];
   for (const id of ids) {
@@ -290,7 +294,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
     latencies.push(at - sent);
     commitTimes.push(at);
     if (sent < start + quarter) firstQuarter.push(at - sent);
-    else if (sent >= submitEnd - quarter) lastQuarter.push(at - sent);
+    else if (sent >= start + offeredSpan - quarter) lastQuarter.push(at - sent);
   }
   latencies.sort((a, b) => a - b);
   firstQuarter.sort((a, b) => a - b);
@@ -301,7 +305,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   // median latency. When some leaves were still uncommitted as the grace period ended, the window
   // is clipped there (later commits were not watched); when all committed, nothing in it was missed.
   const windowStart = start + (Number.isFinite(p50) ? p50 : 0);
-  const windowEnd = missing > 0 ? Math.min(windowStart + (submitEnd - start), stepEnd) : windowStart + (submitEnd - start);
+  const windowEnd = missing > 0 ? Math.min(windowStart + offeredSpan, stepEnd) : windowStart + offeredSpan;
   const inWindow = commitTimes.filter((at) => at >= windowStart && at < windowEnd).length;
   const committedPerSecond = windowEnd > windowStart ? inWindow / ((windowEnd - windowStart) / 1000) : 0;
   const p50FirstQuarter = percentile(firstQuarter, 50);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { base64urlToBytes, hexToBytes } from '@/lib/bytes';
+import { base64urlToBytes, bytesToHex, hexToBytes } from '@/lib/bytes';
 import type { BlockHeader } from '@/lib/consensus';
 import { blockHeaderToJson, decodeBlockHeader, decodeQuorumCert, headerHash, quorumCertToJson, verifyCommitCertificate, voteMessage } from '@/lib/consensus';
 import { createNobleVerifier } from '@/lib/crypto/ed25519';
@@ -30,6 +30,7 @@ import { startTestHub } from '../testing/hub';
 import type { TestHub, TestUser } from '../testing/hub';
 import { loadAnchorsAtNewestHead } from './anchors';
 import { chainPins } from './config';
+import { leavesAnswerSchema, rpcPost } from './rpc';
 import type { ChainConfig } from './config';
 import { startChainService } from './service';
 import type { ChainService } from './service';
@@ -273,6 +274,34 @@ describe('anchoring on a live devnet', () => {
       expect((await hub.fetchJson<{ head: { height: number; root: string } }>('/api/v1/chain/head')).body.head.root).not.toBe(bytesToHexOf(forked.logRoot));
     } finally {
       await liar.close();
+      await service.close();
+      await hub.close();
+    }
+  }, 240_000);
+
+  it('verifies a proof whose leaf another hub had committed before this hub stored it', async () => {
+    const hub = await startTestHub();
+    const service = startService(hub, config.urls);
+    try {
+      await service.ready;
+      const user = await hub.signUp('frank');
+      // The follower has adopted since it started (its first adoption matches every pending anchor).
+      await verifiedProof(hub, await post(hub, user, 'warm-up'));
+      // Another hub submits the leaf first: it is committed and adopted while this hub has no row for it.
+      const early = await user.identity.post('public', { body: 'committed elsewhere first' });
+      const leaf = { pub: bytesToHex(user.identity.signer.publicKey), id: early.proof.id, sig: early.proof.sig };
+      const hash = bytesToHex(leafHash(hexToBytes(leaf.id), base64urlToBytes(leaf.sig)));
+      const admitted = await rpcPost(`${config.urls[0] as string}/leaves`, { leaves: [leaf] }, leavesAnswerSchema);
+      expect(admitted.results[0]).toMatchObject({ status: 'accepted' });
+      await waitFor('the leaf adopted', async () => hub.ctx.prisma.chainLeaf.findFirst({ where: { leafHash: hash } }));
+      expect((await hub.fetchJson('/api/v1/proofs', { body: early, cookie: user.cookie })).status).toBe(201);
+      // The validators answer `committed`; no later run carries the leaf, so the follower matches
+      // every pending anchor at its next adoption (a later post's block).
+      await waitFor('early anchored', async () => ((await hub.fetchJson<ProofAnswer>(`/api/v1/proofs/${early.proof.id}`)).body.status === 'anchored' ? true : null));
+      await verifiedProof(hub, await post(hub, user, 'a later post'));
+      const answer = await verifiedProof(hub, early.proof.id);
+      expect(lightClientAccepts(anchorSchema.parse(answer.anchor), answer.proof)).toBe(true);
+    } finally {
       await service.close();
       await hub.close();
     }

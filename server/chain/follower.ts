@@ -72,9 +72,24 @@ export class CommitFollower {
   /** Frontier after the stored log plus the pending blocks' leaves. */
   #frontier: MerkleFrontier | null = null;
   #needsReset = false;
+  /**
+   * The next adoption also matches pending anchors against leaves the log held before its run
+   * (see #adopt) while asked ≠ done: on the first adoption after start, and after matchAllPending().
+   */
+  #matchAllAsked = 1;
+  #matchAllDone = 0;
 
   constructor(options: FollowerOptions) {
     this.#options = options;
+  }
+
+  /**
+   * A validator answered `committed` for a leaf the hub submitted: it may sit in a block adopted
+   * before the proof's anchor row existed (another hub, or an import, submitted it first), which
+   * the per-run match cannot see. The next adoption matches every pending anchor.
+   */
+  matchAllPending(): void {
+    this.#matchAllAsked++;
   }
 
   start(): void {
@@ -219,6 +234,8 @@ export class CommitFollower {
     const headSize = head.block.treeHead.size;
     const root = bytesToHex(head.block.treeHead.root);
     let changes: (StatusChange & { receivedAt: Date })[] = [];
+    const asked = this.#matchAllAsked;
+    const matchAll = asked !== this.#matchAllDone;
     await mirror.run(async (log) => {
       const leaves: { leafIndex: bigint; leafHash: string; blockHeight: bigint }[] = [];
       for (const record of run) {
@@ -258,16 +275,24 @@ export class CommitFollower {
               source,
             },
           });
-          // Every pending proof whose leaf is in the log now, including leaves committed earlier
-          // (a proof another hub submitted first), is anchored to this head.
+          // Every pending proof whose leaf is in the log now is anchored to this head. Normally
+          // those are the proofs of this run's leaves, found by leaf hash (two index lookups per
+          // leaf: the cost of a run, not of the history). A leaf committed before its proof's
+          // anchor row existed (a proof another hub submitted first) is in no later run: after
+          // start and after matchAllPending() every pending anchor is joined to the whole log.
+          // An empty run with nothing to match writes its blocks and head only: most runs at a
+          // low rate are empty blocks (the 3-chain commit), and the pending-anchor join was the
+          // hub's largest PGlite cost, growing with the log (docs/performance.md "Badges").
           // `mark` is the status log's last index before this transaction's status change: the
           // log rows our UPDATE's trigger writes come after it (see the stamping below).
-          const matched = await tx.$queryRawUnsafe<{ proof_id: string; leaf_index: bigint; block_height: bigint; hub: string; type: string; ref_root: string | null; received_at: Date; mark: bigint }[]>(
-            `SELECT a.proof_id, l.leaf_index, l.block_height, p.hub, p.type, p.ref_root, p.received_at,
+          if (leaves.length === 0 && !matchAll) return [];
+          const select = `SELECT a.proof_id, l.leaf_index, l.block_height, p.hub, p.type, p.ref_root, p.received_at,
                     (SELECT coalesce(max(status_index), 0) FROM proof_status_log) AS mark
-               FROM proof_anchors a JOIN chain_leaves l ON l.leaf_hash = a.leaf_hash JOIN proofs p ON p.id = a.proof_id
-              WHERE a.head_height IS NULL`,
-          );
+               FROM proof_anchors a JOIN chain_leaves l ON l.leaf_hash = a.leaf_hash JOIN proofs p ON p.id = a.proof_id`;
+          type Matched = { proof_id: string; leaf_index: bigint; block_height: bigint; hub: string; type: string; ref_root: string | null; received_at: Date; mark: bigint };
+          const matched = matchAll
+            ? await tx.$queryRawUnsafe<Matched[]>(`${select} WHERE a.head_height IS NULL`)
+            : await tx.$queryRawUnsafe<Matched[]>(`${select} WHERE a.leaf_hash = ANY($1::text[]) AND l.leaf_hash = ANY($1::text[]) AND a.head_height IS NULL`, leaves.map((leaf) => leaf.leafHash));
           if (matched.length === 0) return [];
           const updates = matched.map((row) => {
             const proof = log.inclusionProof(Number(row.leaf_index), headSize);
@@ -316,6 +341,9 @@ export class CommitFollower {
         throw error;
       }
     });
+    // Cleared only once the adoption committed (a failed one is retried with the same scope); a
+    // matchAllPending() during it is kept for the next.
+    this.#matchAllDone = asked;
     this.#options.tracer?.emit('adopted', () => changes.map((change) => change.event.id));
     const now = (this.#options.now?.() ?? new Date()).getTime();
     for (const change of changes) metrics.anchorLatency.observe(Math.max(0, now - new Date(change.receivedAt).getTime()) / 1000);

@@ -88,7 +88,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
     const started = config;
     pins = chainPins(started.genesis);
     const currentPins = pins;
-    const leaves = new LeafSubmitter({ db: ctx.prisma, urls: started.urls, logger, broadcaster, tracer });
+    const leaves = new LeafSubmitter({ db: ctx.prisma, urls: started.urls, logger, broadcaster, tracer, onCommitted: () => follower?.matchAllPending() });
     submitter = leaves;
     unsubscribe = ctx.events.on('proof:stored', (event) => leaves.enqueue([event.proof.id]));
     watcher = new HeadWatcher({ db: ctx.prisma, urls: started.urls, pins: currentPins, mirror, verifier, logger, checkHeads: () => follower !== null, ...(options.watchIntervalMs === undefined ? {} : { intervalMs: options.watchIntervalMs }) });

@@ -31,7 +31,7 @@
 import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
@@ -253,6 +253,9 @@ interface StepResult {
   deliveries: number;
   p50: number;
   p99: number;
+  /** Hub only: due time → the proof:submit ack (the ingest, queueing in the driver included). */
+  ackP50: number;
+  ackP99: number;
   /** CPU seconds the side's two servers used over the step, and deliveries per such second. */
   serverCpu: number;
   perCpuSecond: number;
@@ -286,6 +289,8 @@ interface Target {
   pids: (number | undefined)[];
   /** Sockets that should get each message. */
   recipients: number;
+  /** send() resolves on the server's answer (the hub's proof:submit ack), so due→ack is a latency. */
+  acked: boolean;
 }
 
 async function runStep(receivers: Receivers, target: Target, rate: number, seconds: number): Promise<StepResult> {
@@ -295,11 +300,18 @@ async function runStep(receivers: Receivers, target: Target, rate: number, secon
   const started = Date.now();
   const total = Math.max(1, Math.round(rate * seconds));
   const pending: Promise<boolean>[] = [];
+  const acks: number[] = [];
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(target.send(i, Math.round(due)));
+    const dueAt = Math.round(due);
+    pending.push(
+      target.send(i, dueAt).then((ok) => {
+        acks.push(Date.now() - dueAt);
+        return ok;
+      }),
+    );
   }
   const accepted = (await Promise.all(pending)).filter(Boolean).length;
   const acceptedPerSecond = accepted / Math.max(seconds, (Date.now() - started) / 1000);
@@ -318,6 +330,7 @@ async function runStep(receivers: Receivers, target: Target, rate: number, secon
   const serverCpu = serversCpu() - cpuBefore;
   const window = Math.max(seconds, ((report.lastAt || Date.now()) - started) / 1000);
   const sorted = report.latencies;
+  const ackHistogram = mergeHistograms([acks.map((ms) => [ms, 1] as [number, number])]);
   return {
     side: target.side,
     offered: rate,
@@ -326,6 +339,8 @@ async function runStep(receivers: Receivers, target: Target, rate: number, secon
     deliveries: report.deliveries / window,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    ackP50: target.acked ? percentile(ackHistogram, 50) : Number.NaN,
+    ackP99: target.acked ? percentile(ackHistogram, 99) : Number.NaN,
     serverCpu,
     perCpuSecond: serverCpu > 0 ? report.deliveries / serverCpu : Number.NaN,
     load1: loadavg()[0] ?? 0,
@@ -338,7 +353,7 @@ function cpuPerMessageMs(step: StepResult): number {
 }
 
 function describe(step: StepResult): string {
-  return `${step.side} ${step.offered}/s: accepted ${step.accepted.toFixed(1)}/s, deliveries ${Math.round(step.deliveries)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms, ${Math.round(step.perCpuSecond)} deliveries per server CPU-s, load ${step.load1.toFixed(2)}`;
+  return `${step.side} ${step.offered}/s: accepted ${step.accepted.toFixed(1)}/s, deliveries ${Math.round(step.deliveries)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms${step.side === 'hub' ? ` (due→ack p50 ${step.ackP50} / p99 ${step.ackP99} ms)` : ''}, ${Math.round(step.perCpuSecond)} deliveries per server CPU-s, load ${step.load1.toFixed(2)}`;
 }
 
 /** A step lasts long enough for this many messages (at 10,000 sockets the rates are below 1/s). */
@@ -422,6 +437,7 @@ async function main(): Promise<number> {
   // NODE_OPTIONS reaches the servers only (the instances' env, the baseline's fork), not receivers.
   // (node 20 refuses --cpu-prof there: bench/cpu-profile.mjs starts the profiler instead).
   const profileEnv: Record<string, string> = values.profile === undefined ? {} : { NODE_OPTIONS: `--import ${resolvePath(dirname(SELF), 'cpu-profile.mjs')}`, CPU_PROFILE_DIR: resolvePath(values.profile) };
+  if (values.profile !== undefined) mkdirSync(resolvePath(values.profile), { recursive: true }); // the preload writes there at exit
 
   process.stderr.write(`bench:load: ${sockets} sockets per side, rates ${rates.join(', ')}/s then doubling, ${seconds} s steps, ${posters} posters; ${uptimeLine()}\n`);
   const cluster: TestCluster = await startTestCluster({ redisUrl, env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10', ...profileEnv } });
@@ -482,6 +498,7 @@ async function main(): Promise<number> {
       side: 'hub',
       pids: cluster.instances.map((instance) => instance.child.pid),
       recipients: hubConnected.held,
+      acked: true,
       async send(_index, due) {
         const poster = await acquire();
         try {
@@ -513,6 +530,7 @@ async function main(): Promise<number> {
       side: 'baseline',
       pids: baselineServers.map((child) => child.pid),
       recipients: baselineConnected.held,
+      acked: false,
       send(index, due) {
         baselineSenders[index % baselineSenders.length]?.emit('post', { content: { body: `${BODY_PREFIX}${due} ` }, pad: padding });
         return Promise.resolve(true);
@@ -532,13 +550,13 @@ async function main(): Promise<number> {
     const ratio = run.saturation.hub.deliveries / run.saturation.baseline.deliveries;
     const cpuRatio = run.saturation.hub.perCpuSecond / run.saturation.baseline.perCpuSecond;
     const row = (name: string, step: StepResult) =>
-      `| ${name} | ${step.offered} | ${step.accepted.toFixed(1)} | ${Math.round(step.deliveries).toLocaleString('en-US')} | ${step.p50} | ${step.p99} | ${Math.round(step.perCpuSecond).toLocaleString('en-US')} | ${step.load1.toFixed(2)} |`;
+      `| ${name} | ${step.offered} | ${step.accepted.toFixed(1)} | ${Math.round(step.deliveries).toLocaleString('en-US')} | ${step.p50} | ${step.p99} | ${Number.isNaN(step.ackP50) ? 'n/a' : `${step.ackP50} / ${step.ackP99}`} | ${Math.round(step.perCpuSecond).toLocaleString('en-US')} | ${Math.round(cpuPerMessageMs(step))} | ${step.load1.toFixed(2)} |`;
     const lines = [
       '',
       `sockets held: hub ${heldAfter.hub.toLocaleString('en-US')} of ${sockets.toLocaleString('en-US')} across 2 instances at the end (${hubConnected.held.toLocaleString('en-US')} after connecting; target 10,000), baseline ${heldAfter.baseline.toLocaleString('en-US')}; event ≈ ${eventBytes} bytes of JSON`,
       '',
-      '| run | offered msg/s | accepted/s | deliveries/s | p50 ms | p99 ms | deliveries per server CPU-s | load (1 min) |',
-      '|---|---|---|---|---|---|---|---|',
+      '| run | offered msg/s | accepted/s | deliveries/s | p50 ms | p99 ms | due→ack p50 / p99 ms | deliveries per server CPU-s | server CPU ms per message | load (1 min) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...run.steps.map((step) => row(step.side, step)),
       row('hub, half saturation', run.half.hub),
       row('baseline, half saturation', run.half.baseline),

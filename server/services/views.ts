@@ -36,6 +36,7 @@ export function emptyCounts(): ReactionCounts {
 export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<ViewChange> {
   const { proof } = stored;
   if (proof.type === 'post' || proof.type === 'reply') return applyToThreadAndHead(tx, { ...stored, proof });
+  if (proof.type === 'reaction') return { reaction: await applyReaction(tx, proof) };
   await applyToIdentity(tx, proof);
   return applyToThreads(tx, stored);
 }
@@ -83,8 +84,6 @@ async function applyToThreadAndHead(tx: Tx, stored: StoredProof & { proof: Extra
 async function applyToThreads(tx: Tx, stored: StoredProof): Promise<ViewChange> {
   const { proof, logIndex } = stored;
   switch (proof.type) {
-    case 'reaction':
-      return { reaction: await applyReaction(tx, proof) };
     case 'moderation':
       return { reaction: null, moderation: await applyModerationToViews(tx, proof, logIndex) };
     default:
@@ -124,30 +123,47 @@ async function applyToIdentity(tx: Tx, proof: SignedProof): Promise<void> {
   await tx.identityView.update({ where: { did: proof.issuer }, data });
 }
 
+/**
+ * A reaction in ONE statement (it runs under the ingest's log-order lock): the issuer's head
+ * moves, the issuer's state for (target, kind) is upserted, and the target's count moves by the
+ * change of that state (+1 when it becomes active, −1 when an active one is undone, 0 otherwise;
+ * a first row is created at max(delta, 0)). The statement also returns the target's thread and
+ * its counts as they were before it: a data-modifying CTE's rows are not visible to the rest of
+ * its statement, so the new counts are those plus the delta. Same rows as the step-by-step
+ * version (read the state, upsert it, upsert the count, read thread and counts): 6 statements → 1.
+ */
 async function applyReaction(tx: Tx, proof: Extract<SignedProof, { type: 'reaction' }>): Promise<Omit<ReactionCountEvent, 'hub'>> {
   const { target, kind } = proof.claim;
   const active = proof.claim.undo !== true;
-  const key = { targetId_issuer_kind: { targetId: target, issuer: proof.issuer, kind } };
-  const previous = await tx.reactionState.findUnique({ where: key });
-  const wasActive = previous?.active === true;
-  await tx.reactionState.upsert({
-    where: key,
-    create: { targetId: target, issuer: proof.issuer, kind, active, proofId: proof.id },
-    update: { active, proofId: proof.id },
-  });
-  if (wasActive !== active) {
-    const delta = active ? 1 : -1;
-    await tx.reactionCount.upsert({
-      where: { targetId_kind: { targetId: target, kind } },
-      create: { targetId: target, kind, count: Math.max(delta, 0) },
-      update: { count: { increment: delta } },
-    });
-  }
-  const thread = await tx.proof.findUnique({ where: { id: target }, select: { type: true, refRoot: true } });
+  const rows = await tx.$queryRaw<{ heads: number; delta: number; thread: string | null; before: { kind: string; count: number }[] | null }[]>`
+    WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
+    delta AS (
+      SELECT CASE WHEN COALESCE((SELECT active FROM reaction_states WHERE target_id = ${target} AND issuer = ${proof.issuer} AND kind = ${kind}), false) = ${active}::boolean THEN 0
+                  WHEN ${active}::boolean THEN 1 ELSE -1 END AS d
+    ),
+    state AS (
+      INSERT INTO reaction_states (target_id, issuer, kind, active, proof_id) VALUES (${target}, ${proof.issuer}, ${kind}, ${active}::boolean, ${proof.id})
+      ON CONFLICT (target_id, issuer, kind) DO UPDATE SET active = EXCLUDED.active, proof_id = EXCLUDED.proof_id
+      RETURNING 1
+    ),
+    counted AS (
+      INSERT INTO reaction_counts (target_id, kind, count) SELECT ${target}, ${kind}, GREATEST(d, 0) FROM delta WHERE d <> 0
+      ON CONFLICT (target_id, kind) DO UPDATE SET count = reaction_counts.count + (SELECT d FROM delta)
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM head)::int AS heads, (SELECT d FROM delta)::int AS delta,
+      (SELECT CASE WHEN type = 'post' THEN id ELSE ref_root END FROM proofs WHERE id = ${target}) AS thread,
+      (SELECT json_agg(json_build_object('kind', kind, 'count', count)) FROM reaction_counts WHERE target_id = ${target}) AS before`;
+  const row = rows[0];
+  if (row?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
+  const counts = emptyCounts();
+  const before = row.before ?? [];
+  for (const { kind: k, count } of before) if ((REACTION_KINDS as readonly string[]).includes(k)) counts[k as keyof ReactionCounts] = count;
+  if (row.delta !== 0) counts[kind] = before.some((entry) => entry.kind === kind) ? counts[kind] + row.delta : Math.max(row.delta, 0);
   return {
-    thread: thread === null ? null : thread.type === 'post' ? target : thread.refRoot,
+    thread: row.thread,
     target,
-    counts: await countsOf(tx, target),
+    counts,
     by: { issuer: proof.issuer, kind, active, proof: proof.id },
   };
 }

@@ -12,7 +12,9 @@
 //      [start + p50, start + p50 + T]: a chain that keeps up commits about T × offered leaves in it
 //      whatever its latency spread (the span from first to last commit, used before, added one
 //      latency spread to T and read a chain that kept up on 5 s steps as 85-90%); one that falls
-//      behind commits at its own rate in it (capped at what was seen before the grace ended);
+//      behind commits at its own rate in it (capped at what was seen before the grace ended). The
+//      rate is taken between block commits inside the window (the leaves of every block after
+//      the first, over the time from the first block to the last), so no block is cut in two;
 //   3. latency does not grow through the step: the p50 of the leaves submitted in the step's last
 //      quarter is at most 1.25 × the p50 of those submitted in its first quarter, plus 150 ms (a
 //      chain short of its offered rate by 10% on a 10 s step adds ~0.8 s from first to last quarter).
@@ -306,8 +308,19 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   // is clipped there (later commits were not watched); when all committed, nothing in it was missed.
   const windowStart = start + (Number.isFinite(p50) ? p50 : 0);
   const windowEnd = missing > 0 ? Math.min(windowStart + offeredSpan, stepEnd) : windowStart + offeredSpan;
-  const inWindow = commitTimes.filter((at) => at >= windowStart && at < windowEnd).length;
-  const committedPerSecond = windowEnd > windowStart ? inWindow / ((windowEnd - windowStart) / 1000) : 0;
+  // Commits arrive a block at a time (every leaf of a block has one commit time), so the rate is
+  // measured between block commits inside the window: the leaves of the blocks after the first
+  // one, over the time from the first to the last. A fixed window's edges would cut blocks (±1
+  // block of 300 leaves is ±5 % on a 6 s step); block-aligned edges do not.
+  const blockTimes = [...new Set(commitTimes.filter((at) => at >= windowStart && at <= windowEnd))].sort((a, b) => a - b);
+  const firstBlock = blockTimes[0] ?? 0;
+  const lastBlock = blockTimes[blockTimes.length - 1] ?? 0;
+  const committedPerSecond =
+    blockTimes.length >= 3
+      ? commitTimes.filter((at) => at > firstBlock && at <= lastBlock).length / ((lastBlock - firstBlock) / 1000)
+      : windowEnd > windowStart
+        ? commitTimes.filter((at) => at >= windowStart && at < windowEnd).length / ((windowEnd - windowStart) / 1000)
+        : 0;
   const p50FirstQuarter = percentile(firstQuarter, 50);
   const p50LastQuarter = percentile(lastQuarter, 50);
   const reasons: string[] = [];

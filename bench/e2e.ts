@@ -128,7 +128,7 @@ function send<T>(url: string, method: 'GET' | 'POST', body: unknown, cookie: str
 
 function printStalls(report: StallReport, slowIngests: readonly number[]): void {
   const list = (events: StallReport['loopGaps']) => events.slice(0, 15).map((event) => `    at ${(event.at / 1000).toFixed(1)} s: ${Math.round(event.ms)} ms ${event.what}`).join('\n');
-  process.stdout.write(`  stalls: ${report.loopGaps.length} event-loop gaps and ${report.slowQueries.length} PGlite statements over ${STALL_MS} ms, ${report.gcPauses.length} GC pauses over 50 ms; loop delay p99 ${report.loopDelayP99Ms} ms, max ${report.loopDelayMaxMs} ms; ${report.pgliteMs} ms in PGlite\n`);
+  process.stdout.write(`  stalls: ${report.loopGaps.length} event-loop gaps and ${report.slowQueries.length} PGlite statements over ${STALL_MS} ms, ${report.gcPauses.length} GC pauses over 50 ms; loop delay p99 ${report.loopDelayP99Ms} ms, max ${report.loopDelayMaxMs} ms; ${report.pgliteMs} ms in PGlite (${report.pgliteCpuMs} ms CPU)\n`);
   if (report.loopGaps.length > 0) {
     const perTen = new Map<number, { n: number; ms: number }>();
     for (const gap of report.loopGaps) {

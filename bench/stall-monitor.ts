@@ -23,8 +23,10 @@ export interface StallReport {
   gcPauses: StallEvent[];
   /** Time in PGlite per statement text (top entries), ms and calls. */
   topStatements: { sql: string; ms: number; calls: number; maxMs: number }[];
-  /** Total ms inside PGlite's synchronous calls. */
+  /** Total ms inside PGlite's synchronous calls (wall; a starved process inflates it). */
   pgliteMs: number;
+  /** Process CPU ms inside those calls (survives the load of a shared machine). */
+  pgliteCpuMs: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
@@ -60,6 +62,7 @@ export function startStallMonitor(thresholdMs = 200): StallMonitor {
   let gcPauses: StallEvent[] = [];
   let statements = new Map<string, { ms: number; calls: number; maxMs: number }>();
   let pgliteMs = 0;
+  let pgliteCpuMs = 0;
   let lastSql = '(none)';
 
   const proto = PGlite.prototype as unknown as { execProtocolRawSync: (message: Uint8Array) => Uint8Array };
@@ -68,10 +71,13 @@ export function startStallMonitor(thresholdMs = 200): StallMonitor {
     const sql = statementOf(message);
     if (sql !== null) lastSql = sql;
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     try {
       return original.call(this, message);
     } finally {
       const ms = performance.now() - start;
+      const cpu = process.cpuUsage(cpuStart);
+      pgliteCpuMs += (cpu.user + cpu.system) / 1000;
       pgliteMs += ms;
       const key = lastSql.slice(0, 160);
       gapStatements.set(key, (gapStatements.get(key) ?? 0) + ms);
@@ -123,6 +129,7 @@ export function startStallMonitor(thresholdMs = 200): StallMonitor {
       gcPauses = [];
       statements = new Map();
       pgliteMs = 0;
+      pgliteCpuMs = 0;
       lastPglite = 0;
       histogram.reset();
     },
@@ -137,6 +144,7 @@ export function startStallMonitor(thresholdMs = 200): StallMonitor {
         gcPauses,
         topStatements,
         pgliteMs: Math.round(pgliteMs),
+        pgliteCpuMs: Math.round(pgliteCpuMs),
         loopDelayP99Ms: Math.round(histogram.percentile(99) / 1e6),
         loopDelayMaxMs: Math.round(histogram.max / 1e6),
       };

@@ -287,7 +287,7 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
    */
   async function broadcast(row: ProofRow, change: ViewChange): Promise<void> {
     const [signer, update] = await Promise.all([
-      loadSigner(db, row.issuer),
+      change.signer ?? loadSigner(db, row.issuer),
       change.moderation === undefined ? null : moderationUpdate(db, change.moderation),
     ]);
     const event: ProofNewEvent & { reaction: ReactionCountEvent | null } = {

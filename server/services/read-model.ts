@@ -70,7 +70,18 @@ export async function loadSigner(db: DbOrTx, did: string): Promise<SignerView> {
     LEFT JOIN identity_views iv ON iv.did = s.did
     LEFT JOIN agents a ON a.did = s.did
     LEFT JOIN users o ON o.id = a.owner_id`;
-  const row = rows[0];
+  return signerFromRow(did, rows[0]);
+}
+
+/** The columns loadSigner's join returns (also read by the view statements of server/services/views.ts). */
+export interface SignerColumns {
+  username: string | null;
+  display_name: string | null;
+  agent_id: string | null;
+  agent_owner: string | null;
+}
+
+export function signerFromRow(did: string, row: SignerColumns | undefined): SignerView {
   const agent = row?.agent_id == null || row.agent_owner === null ? undefined : { id: row.agent_id, owner: row.agent_owner };
   return { did, username: row?.username ?? null, display_name: row?.display_name ?? null, ...(agent === undefined ? {} : { agent }) };
 }

@@ -5,9 +5,11 @@
 // cannot drift apart (a test compares them).
 import type { SignedProof } from '@/lib/proof/schema';
 import type { ReactionCountEvent } from '@/lib/protocol/events';
-import type { ReactionCounts } from '@/lib/protocol/views';
+import type { ReactionCounts, SignerView } from '@/lib/protocol/views';
 import { REACTION_KINDS } from '@/lib/protocol/views';
 import type { Db, Tx } from '../db/types';
+import { signerFromRow } from './read-model';
+import type { SignerColumns } from './read-model';
 import { applyModerationToViews, countModerationRows, snapshotModerationRows } from './moderation-views';
 import type { ModerationChange } from './moderation-views';
 
@@ -24,6 +26,12 @@ export interface ViewChange {
   moderation?: ModerationChange;
   /** A reply's depth in its thread (1 under the post), as stored in reply_views. */
   depth?: number;
+  /**
+   * A post's or reply's signer, read in the same statement as its views (loadSigner's join): the
+   * broadcast needs no round trip after commit. The proof itself cannot change its signer's name
+   * (only an identity proof does), and the issuer's earlier proofs are committed (chain check).
+   */
+  signer?: SignerView;
 }
 
 const VIEW_TABLES = ['thread_views', 'reply_views', 'reaction_counts', 'reaction_states', 'identity_views', 'moderation_views'] as const;
@@ -51,18 +59,23 @@ export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<Vi
 async function applyToThreadAndHead(tx: Tx, stored: StoredProof & { proof: Extract<SignedProof, { type: 'post' | 'reply' }> }): Promise<ViewChange> {
   const { proof, logIndex, receivedAt } = stored;
   if (proof.type === 'post') {
-    const rows = await tx.$queryRaw<{ heads: number }[]>`
+    const rows = await tx.$queryRaw<({ heads: number } & SignerColumns)[]>`
       WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
       thread AS (
         INSERT INTO thread_views (root_id, hub, issuer, created_at, root_log_index, last_log_index, last_activity_at)
         VALUES (${proof.id}, ${proof.hub}, ${proof.issuer}, ${new Date(proof.created_at)}::timestamptz, ${logIndex}::bigint, ${logIndex}::bigint, ${receivedAt}::timestamptz)
         RETURNING root_id
       )
-      SELECT (SELECT count(*) FROM head)::int AS heads`;
+      SELECT (SELECT count(*) FROM head)::int AS heads, u.username, iv.display_name, a.id AS agent_id, o.username AS agent_owner
+      FROM (SELECT ${proof.issuer}::text AS did) s
+      LEFT JOIN users u ON u.did = s.did
+      LEFT JOIN identity_views iv ON iv.did = s.did
+      LEFT JOIN agents a ON a.did = s.did
+      LEFT JOIN users o ON o.id = a.owner_id`;
     if (rows[0]?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
-    return { reaction: null };
+    return { reaction: null, signer: signerFromRow(proof.issuer, rows[0]) };
   }
-  const rows = await tx.$queryRaw<{ heads: number; threads: number; depth: number | null }[]>`
+  const rows = await tx.$queryRaw<({ heads: number; threads: number; depth: number | null } & SignerColumns)[]>`
     WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
     reply AS (
       INSERT INTO reply_views (id, root_id, parent_id, depth, hub, log_index)
@@ -73,12 +86,18 @@ async function applyToThreadAndHead(tx: Tx, stored: StoredProof & { proof: Extra
       UPDATE thread_views SET reply_count = reply_count + 1, last_log_index = ${logIndex}::bigint, last_activity_at = ${receivedAt}::timestamptz
       WHERE root_id = ${proof.claim.root} RETURNING root_id
     )
-    SELECT (SELECT count(*) FROM head)::int AS heads, (SELECT count(*) FROM thread)::int AS threads, (SELECT depth FROM reply) AS depth`;
+    SELECT (SELECT count(*) FROM head)::int AS heads, (SELECT count(*) FROM thread)::int AS threads, (SELECT depth FROM reply) AS depth,
+      u.username, iv.display_name, a.id AS agent_id, o.username AS agent_owner
+    FROM (SELECT ${proof.issuer}::text AS did) s
+    LEFT JOIN users u ON u.did = s.did
+    LEFT JOIN identity_views iv ON iv.did = s.did
+    LEFT JOIN agents a ON a.did = s.did
+    LEFT JOIN users o ON o.id = a.owner_id`;
   const row = rows[0];
   if (row?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
   if (row.threads !== 1) throw new Error(`thread view of ${proof.claim.root} missing for reply ${proof.id}`);
   if (row.depth === null) throw new Error(`reply view of ${proof.id} was not written`);
-  return { reaction: null, depth: row.depth };
+  return { reaction: null, depth: row.depth, signer: signerFromRow(proof.issuer, row) };
 }
 
 async function applyToThreads(tx: Tx, stored: StoredProof): Promise<ViewChange> {

@@ -20,9 +20,12 @@
 //      first quarter is left out: the step starts on an empty pipeline, so its first leaves commit
 //      faster than the steady state and would flag a chain that merely settled; a chain short
 //      of its offered rate by 10% on a 10 s step adds ~0.55 s from the second quarter to the last).
-// A step that fails any of the three is SATURATED; the ladder stops after the first one, after one
+//   4. the step's p50 is at most half the step's length (a shorter step never reaches a steady
+//      state: the window would measure a backlog draining, at any rate).
+// A step that fails any of the four is SATURATED; the ladder stops after the first one, after one
 // refining step halfway between it and the last step that kept up (when they are > 125/s apart).
-// Sustained throughput is the highest committed rate of a step that kept up: a saturated step's rate
+// Sustained throughput is the highest committed rate (capped at its offered rate) of a step that
+// kept up: a saturated step's rate
 // is printed (the chain's rate under overload) but never counted as sustained. The latency targets
 // are judged over every step that kept up (the worst p50 and p99 among them).
 // Beside each step: the 1-minute load average (the machine is shared), blocks per second,
@@ -67,7 +70,8 @@ const REFINE_GAP = 125;
 const SATURATION_RULE =
   `a step KEPT UP when (1) every leaf was accepted and committed within the grace period, (2) the committed rate over the steady-state window ` +
   `[start + p50, start + p50 + step length] is >= ${KEEP_UP_RATE * 100}% of offered, and (3) the p50 of the last quarter's leaves (by submit time) is <= ` +
-  `${LATENCY_GROWTH_FACTOR} x the second quarter's + ${LATENCY_GROWTH_SLACK_MS} ms; otherwise it is SATURATED. Sustained = the highest committed rate of a step that kept up; ` +
+  `${LATENCY_GROWTH_FACTOR} x the second quarter's + ${LATENCY_GROWTH_SLACK_MS} ms, and (4) p50 is at most half the step; otherwise it is SATURATED. ` +
+  `Sustained = the highest committed rate (capped at offered) of a step that kept up; ` +
   `latency targets are judged over every step that kept up.`;
 
 interface StepResult {
@@ -330,6 +334,8 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   if (missing > 0) reasons.push('uncommitted');
   if (!(committedPerSecond >= KEEP_UP_RATE * offered)) reasons.push('rate');
   if (!(p50LastQuarter <= LATENCY_GROWTH_FACTOR * p50SecondQuarter + LATENCY_GROWTH_SLACK_MS)) reasons.push('latency growing');
+  // Rule 4: a step no longer than twice its median latency never reaches a steady state to judge.
+  if (!(p50 <= offeredSpan / 2)) reasons.push('latency over half the step');
   const saturated = reasons.length > 0;
   return {
     clientCores: (clientUsed.user + clientUsed.system) / 1e6 / ((stepEnd - start) / 1000),
@@ -506,13 +512,14 @@ async function main(): Promise<number> {
 
   const unsaturated = results.filter((result) => !result.saturated);
   // Only a step the chain kept up with counts as sustained (a saturated step's rate is its rate under overload).
-  const sustained = Math.max(0, ...unsaturated.map((result) => result.committedPerSecond));
+  // Capped at the offered rate: a step's window can hold a backlog draining faster than it was offered.
+  const sustained = Math.max(0, ...unsaturated.map((result) => Math.min(result.committedPerSecond, result.offered)));
   const overload = results.filter((result) => result.saturated);
   // Load-independent view: leaves committed per CPU-second the four validators used, at the step
   // with the highest rate, against raw verifies per CPU-second ÷ 4 (the same ratio the ceiling
   // has, without the share of the machine other processes took).
   const best = results.reduce<StepResult | null>((top, result) => (top === null || result.committedPerSecond > top.committedPerSecond ? result : top), null);
-  const perValidatorCpuSecond = best && best.chain.validatorCores > 0 ? best.committedPerSecond / best.chain.validatorCores : 0;
+  const perValidatorCpuSecond = best && best.chain.validatorCores > 0 ? Math.min(best.committedPerSecond, best.offered) / best.chain.validatorCores : 0;
   process.stdout.write(
     `per CPU-second of the validators: ${Math.round(perValidatorCpuSecond)} leaves committed vs ${Math.round(rawCpuRate / 4)} raw verifies ÷ 4 ` +
       `= ${((100 * perValidatorCpuSecond) / (rawCpuRate / 4)).toFixed(0)}% (what the ratio would be with the ${cores} cores to themselves)\n`,

@@ -30,6 +30,8 @@ import type { ChainTracer } from './trace';
 const MAX_UNCERTIFIED = 512;
 const RECONNECT_MIN_MS = 200;
 const RECONNECT_MAX_MS = 5000;
+/** A whole match of pending anchors at least every this many adoptions (see #sinceWholeMatch). */
+const WHOLE_MATCH_EVERY = 16;
 
 export interface FollowerOptions {
   db: Db;
@@ -78,6 +80,13 @@ export class CommitFollower {
    */
   #matchAllAsked = 1;
   #matchAllDone = 0;
+  /**
+   * Adoptions since the last whole match. Every WHOLE_MATCH_EVERY-th adoption matches every
+   * pending anchor anyway: a safety net, so that a leaf that reached a block by a path the per-run
+   * match does not see (one CI run saw a badge stay `anchored`, cause not found) is anchored within
+   * a few blocks instead of at the next restart. Its cost is one join every few seconds.
+   */
+  #sinceWholeMatch = 0;
 
   constructor(options: FollowerOptions) {
     this.#options = options;
@@ -235,7 +244,7 @@ export class CommitFollower {
     const root = bytesToHex(head.block.treeHead.root);
     let changes: (StatusChange & { receivedAt: Date })[] = [];
     const asked = this.#matchAllAsked;
-    const matchAll = asked !== this.#matchAllDone;
+    const matchAll = asked !== this.#matchAllDone || this.#sinceWholeMatch + 1 >= WHOLE_MATCH_EVERY;
     await mirror.run(async (log) => {
       const leaves: { leafIndex: bigint; leafHash: string; blockHeight: bigint }[] = [];
       for (const record of run) {
@@ -344,6 +353,7 @@ export class CommitFollower {
     // Cleared only once the adoption committed (a failed one is retried with the same scope); a
     // matchAllPending() during it is kept for the next.
     this.#matchAllDone = asked;
+    this.#sinceWholeMatch = matchAll ? 0 : this.#sinceWholeMatch + 1;
     this.#options.tracer?.emit('adopted', () => changes.map((change) => change.event.id));
     const now = (this.#options.now?.() ?? new Date()).getTime();
     for (const change of changes) metrics.anchorLatency.observe(Math.max(0, now - new Date(change.receivedAt).getTime()) / 1000);

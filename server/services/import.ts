@@ -1,8 +1,11 @@
 // Bundle import (docs/bundles.md): an admin loads proofs from another hub's bundle through the
 // same admission checks as any submission (proof-ingest admitImported), in batches the client
 // sends in import order (lib/bundle importOrder). Proofs the hub already holds are skipped
-// without work, so an interrupted import is resumed by sending the bundle again.
+// without work, so an interrupted import is resumed by sending the bundle again. A moderation
+// proof takes effect only when its signer is a moderator here (moderation.ts
+// importedModerationSubmitter); otherwise it is stored without effect and reported.
 import { z } from 'zod';
+import { parseSignedProof } from '@/lib/proof/proof';
 import { hubIdSchema } from '@/lib/proof/schema';
 import type { AppContext } from '../context';
 import { nodeVerifier } from '../crypto/ed25519-node';
@@ -10,7 +13,7 @@ import { nodeHasher } from '../crypto/sha256-node';
 import type { ServiceResult } from '../errors';
 import { createProofIngest } from './proof-ingest';
 import type { ImportAdmission } from './proof-ingest';
-import { requireAdmin } from './moderation';
+import { importedModerationSubmitter, requireAdmin } from './moderation';
 
 export const IMPORT_BATCH_MAX = 500;
 
@@ -27,6 +30,7 @@ export type ImportRequest = z.infer<typeof importRequestSchema>;
 export interface ImportOutcome {
   id: string | null;
   status: 'imported' | 'present' | 'refused';
+  /** A refusal's code, or for an imported proof a note: `moderation_without_effect`. */
   code?: string;
   message?: string;
 }
@@ -36,6 +40,8 @@ export interface ImportResult {
   imported: number;
   present: number;
   refused: number;
+  /** Moderation proofs stored without effect (their signer is not a moderator here). */
+  without_effect: number;
   created_hubs: string[];
 }
 
@@ -94,9 +100,15 @@ export async function importBatch(ctx: AppContext, userId: string | null, reques
       results.push({ id, status: 'present' });
       continue;
     }
-    const admitted = await admission.admitImported(entry.content === undefined ? { proof: entry.proof } : { proof: entry.proof, content: entry.content }, importer);
+    // A moderation proof takes effect only if an account it speaks for is a moderator here (the
+    // live rule); otherwise it is stored without effect and the outcome says so.
+    const parsed = entry.proof.type === 'moderation' ? parseSignedProof(entry.proof) : undefined;
+    const moderation = parsed?.ok === true && parsed.value.type === 'moderation' ? await importedModerationSubmitter(ctx.prisma, parsed.value, importer) : undefined;
+    const admitted = await admission.admitImported(entry.content === undefined ? { proof: entry.proof } : { proof: entry.proof, content: entry.content }, moderation?.submitter ?? importer);
     if (admitted.ok) {
-      results.push({ id, status: admitted.value.duplicate ? 'present' : 'imported' });
+      if (!admitted.value.duplicate && moderation?.takesEffect === false) {
+        results.push({ id, status: 'imported', code: 'moderation_without_effect', message: 'stored without effect: its signer is not a moderator of this hub' });
+      } else results.push({ id, status: admitted.value.duplicate ? 'present' : 'imported' });
       if (id !== null) present.add(id);
     } else results.push({ id, status: 'refused', code: admitted.error.code, message: admitted.error.message });
   }
@@ -107,6 +119,7 @@ export async function importBatch(ctx: AppContext, userId: string | null, reques
       imported: results.filter((r) => r.status === 'imported').length,
       present: results.filter((r) => r.status === 'present').length,
       refused: results.filter((r) => r.status === 'refused').length,
+      without_effect: results.filter((r) => r.code === 'moderation_without_effect').length,
       created_hubs: createdHubs,
     },
   };

@@ -4,8 +4,14 @@
 // a rebuilt table equals the live one (server/services/views.test.ts compares them).
 //
 // Whether the issuer was allowed to moderate is decided once, at admission (moderation.ts
-// checkModerator): a stored moderation proof counts, whoever's role changes later, so the view
-// stays a function of the stored proofs alone.
+// checkModerator), and recorded in the proof row's submitted_by: a moderation proof takes effect
+// only when it was submitted by an account it speaks for (moderationAccounts), which every path
+// that stores one with such a submitter has checked with checkModerator. A live submission is
+// always by the signer's own account (or the registered agent's owner) after that check; an
+// import is attributed to the signer's account only when that account passes the same check here,
+// and to the importing admin otherwise: then the proof is stored, verifiable, with no effect
+// (docs/moderation.md, "Imported moderation proofs"). A stored moderation proof keeps its effect
+// whoever's role changes later, so the view stays a function of stored rows that never change.
 import type { ItemModeration, ModerationAction } from '@/lib/protocol/moderation';
 import type { SignerView } from '@/lib/protocol/views';
 import type { SignedProofOf } from '@/lib/proof/schema';
@@ -32,11 +38,36 @@ export interface ModerationChange {
   action: ModerationAction;
 }
 
-/** Applies one stored moderation proof to moderation_views. Precondition: log order. */
+/**
+ * The accounts of this hub a moderation proof speaks for: the account bound to its issuer, the one
+ * bound to its `on_behalf_of` owner, and the owner of the registered agent that signed it. Bound
+ * DIDs never change (users.did is set once), so the answer for a stored proof is stable.
+ */
+export async function moderationAccounts(db: DbOrTx, proof: SignedProofOf<'moderation'>): Promise<string[]> {
+  const onBehalfOf = proof.claim.on_behalf_of;
+  const users = await db.user.findMany({ where: { did: { in: onBehalfOf === undefined ? [proof.issuer] : [proof.issuer, onBehalfOf] } }, select: { id: true } });
+  const agent = await db.agent.findUnique({ where: { did: proof.issuer }, select: { ownerId: true } });
+  return [...new Set([...users.map((user) => user.id), ...(agent === null ? [] : [agent.ownerId])])];
+}
+
+/** Whether a stored moderation proof takes effect: its submitter is an account it speaks for. */
+export async function moderationTakesEffect(db: DbOrTx, proof: SignedProofOf<'moderation'>): Promise<boolean> {
+  const row = await db.proof.findUnique({ where: { id: proof.id }, select: { submittedBy: true } });
+  if (row?.submittedBy == null) return false;
+  return (await moderationAccounts(db, proof)).includes(row.submittedBy);
+}
+
+/**
+ * Applies one stored moderation proof to moderation_views. Precondition: log order, and the proof's
+ * row is stored (inside the ingest transaction, or replayed by rebuildViews). A proof without
+ * effect (moderationTakesEffect) leaves the table as it was; the change is still answered, so the
+ * broadcast carries the target's unchanged state.
+ */
 export async function applyModerationToViews(tx: Tx, proof: SignedProofOf<'moderation'>, logIndex: bigint): Promise<ModerationChange> {
   const { target, action, reason } = proof.claim;
   const targetRow = await tx.proof.findUnique({ where: { id: target }, select: { type: true, refRoot: true } });
   const thread = targetRow === null ? null : targetRow.type === 'post' ? target : targetRow.refRoot;
+  if (!(await moderationTakesEffect(tx, proof))) return { target, thread, action };
   const last = { lastProof: proof.id, lastLogIndex: logIndex };
   const hide = { hidden: true, hiddenReason: reason, hiddenBy: proof.issuer, hiddenProof: proof.id };
   const shown = { hidden: false, hiddenReason: null, hiddenBy: null, hiddenProof: null };

@@ -13,7 +13,7 @@ import type { DbOrTx } from '../db/types';
 import { refuse, refuseWith } from '../errors';
 import type { ServiceResult } from '../errors';
 import { hubAccess } from './hubs';
-import { loadModerationRows, toItemModeration } from './moderation-views';
+import { loadModerationRows, moderationAccounts, moderationTakesEffect, toItemModeration } from './moderation-views';
 import type { ModerationChange } from './moderation-views';
 import { buildProofViews, loadSigners, proofRowSelect } from './read-model';
 
@@ -77,6 +77,26 @@ export async function setModeratorRole(db: DbOrTx, username: string, role: 'user
 // ---------------------------------------------------------------------------------------------
 // Admission of moderation proofs (called by proof-ingest.ts)
 
+/**
+ * Bundle import (import.ts): which account a moderation proof is admitted for. The same rule as a
+ * live submission (checkModerator, and the hub readable by that account, as submit's checkHub):
+ * if an account the proof speaks for on this hub (moderationAccounts) holds the role, the proof
+ * is admitted as that account's and takes effect; otherwise it is admitted as the importing
+ * admin's and is stored, verifiable, without effect (moderation-views.ts moderationTakesEffect).
+ */
+export async function importedModerationSubmitter(
+  db: DbOrTx,
+  proof: SignedProofOf<'moderation'>,
+  importerId: string,
+): Promise<{ submitter: string; takesEffect: boolean }> {
+  for (const account of await moderationAccounts(db, proof)) {
+    const moderator = await checkModerator(db, account);
+    const access = moderator.ok ? await hubAccess(db, proof.hub, account) : null;
+    if (access?.readable === true) return { submitter: account, takesEffect: true };
+  }
+  return { submitter: importerId, takesEffect: false };
+}
+
 /** The target is a post or reply of the proof's hub; answers the target's thread. */
 export async function checkModerationTarget(db: DbOrTx, proof: SignedProofOf<'moderation'>): Promise<ServiceResult<{ thread: string | null }>> {
   const row = await db.proof.findUnique({ where: { id: proof.claim.target }, select: { raw: true } });
@@ -120,12 +140,20 @@ export async function listModerationLog(db: DbOrTx, userId: string | null, query
       })
     ).map((hub) => hub.id);
   }
-  const rows = await db.proof.findMany({
-    where: { type: 'moderation', hub: { in: hubs }, ...(query.cursor === undefined ? {} : { logIndex: { lt: BigInt(query.cursor) } }) },
-    orderBy: { logIndex: 'desc' },
-    take: query.limit + 1,
-    select: proofRowSelect,
-  });
+  // Only actions that took effect (a moderation proof imported from a signer who is not a
+  // moderator here is stored without effect: docs/moderation.md). Read in pages of limit + 1
+  // until limit + 1 effective actions are found or the log ends.
+  let candidates = await readLogPage(db, hubs, query.cursor === undefined ? undefined : BigInt(query.cursor), query.limit + 1);
+  const rows: typeof candidates = [];
+  for (;;) {
+    for (const row of candidates) {
+      if (rows.length > query.limit) break;
+      if (await moderationTakesEffect(db, JSON.parse(row.raw) as SignedProofOf<'moderation'>)) rows.push(row);
+    }
+    const last = candidates[candidates.length - 1];
+    if (rows.length > query.limit || candidates.length <= query.limit || last === undefined) break;
+    candidates = await readLogPage(db, hubs, last.logIndex, query.limit + 1);
+  }
   const page = rows.slice(0, query.limit);
   const views = await buildProofViews(db, page);
   const actions: ModerationLogEntry[] = [];
@@ -145,4 +173,13 @@ export async function listModerationLog(db: DbOrTx, userId: string | null, query
   }
   const last = page[page.length - 1];
   return { ok: true, value: { actions, next_cursor: rows.length > query.limit && last !== undefined ? last.logIndex.toString() : null } };
+}
+
+function readLogPage(db: DbOrTx, hubs: string[], before: bigint | undefined, take: number) {
+  return db.proof.findMany({
+    where: { type: 'moderation', hub: { in: hubs }, ...(before === undefined ? {} : { logIndex: { lt: before } }) },
+    orderBy: { logIndex: 'desc' },
+    take,
+    select: proofRowSelect,
+  });
 }

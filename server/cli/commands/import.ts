@@ -13,7 +13,9 @@ content digest, delegation), except that the importing admin need not be its iss
 created_at is not compared with the clock. Identity chains first, each issuer's proofs in seq
 order, parents before replies. Proofs the hub already has are skipped: run it again to resume.
 Hubs the bundle names that the target lacks are created private, owned by the importing admin.
-Progress goes to stderr.
+A moderation proof (hide, unhide, flag) takes effect only if its signer's account on the target
+hub is a moderator there; otherwise it is stored (still verifiable) without effect and listed as
+NO EFFECT. Progress goes to stderr.
 
 Options:
   --url URL          the target hub
@@ -76,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   let done = 0;
   const totals = { imported: 0, present: 0, refused: 0 };
   const refused: Outcome[] = [];
+  const withoutEffect: Outcome[] = [];
   for (const batch of batches(entries, size)) {
     let response: Response;
     try {
@@ -96,11 +99,14 @@ export async function run(argv: string[]): Promise<number> {
     for (const outcome of body.results) {
       totals[outcome.status]++;
       if (outcome.status === 'refused') refused.push(outcome);
+      else if (outcome.code === 'moderation_without_effect') withoutEffect.push(outcome);
     }
     done += batch.length;
     process.stderr.write(`imported ${done}/${entries.length} (${totals.imported} new, ${totals.present} already there, ${totals.refused} refused)\n`);
   }
   for (const outcome of refused) process.stdout.write(`REFUSED ${outcome.id ?? '(no id)'} ${outcome.code ?? ''}: ${outcome.message ?? ''}\n`);
+  for (const outcome of withoutEffect) process.stdout.write(`NO EFFECT ${outcome.id ?? '(no id)'} ${outcome.code ?? ''}: ${outcome.message ?? ''}\n`);
   process.stdout.write(`${totals.imported} imported, ${totals.present} already present, ${totals.refused} refused\n`);
+  if (withoutEffect.length > 0) process.stdout.write(`${withoutEffect.length} moderation proofs stored without effect (signer not a moderator of the target hub)\n`);
   return totals.refused === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
 }

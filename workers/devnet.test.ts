@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { randomBytes } from 'node:crypto';
 import { concatBytes, hexToBytes, utf8Encode } from '@/lib/bytes';
 import { nobleVerifier } from '@/lib/crypto/ed25519';
 import { consensusMessageToJson, type PinnedValidatorSet } from '@/lib/consensus';
 import { checkLeafCertified, getJson, type LeafJson, leafHashHex, makeSignedLeaves, postJson, readStatus, submitLeaves, type ValidatorStatus } from './client';
 import { type Devnet, startDevnet } from './devnet';
 import { readKeyFile } from './keys';
-import { decodeFrame, encodeBatch, encodeHello, encodeMessage, encodeMessageBody, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes, messageSigningBytes } from './links/envelope';
+import { decodeFrame, encodeBatch, FRAME_CHALLENGE, FRAME_WELCOME } from './links/envelope';
+import { dialAs } from './links/test-dialer';
 import { PEER_PATH } from './links/peer-links';
 import { ValidatorStore } from './store';
 import { freeBasePort } from './ports';
@@ -90,17 +90,17 @@ async function openLinkAs(devnet: Devnet, from: number, to: number): Promise<{ s
   });
   const challenge = await first;
   if (challenge?.kind !== FRAME_CHALLENGE) throw new Error('expected a challenge');
-  const nonce = new Uint8Array(randomBytes(32));
+  const session = dialAs(context, (message) => key.sign(message), from, to, challenge.nonce);
   const welcome = nextFrame();
-  socket.send(encodeHello(from, to, challenge.nonce, nonce, key.sign(helloSigningBytes(context, from, to, challenge.nonce, nonce))));
-  if ((await welcome)?.kind !== FRAME_WELCOME) throw new Error('expected a welcome');
+  socket.send(session.hello);
+  const answer = await welcome;
+  if (answer?.kind !== FRAME_WELCOME || session.accept(answer) === null) throw new Error('expected a welcome');
   let seq = 0n;
   return {
     socket,
     send: (payload) => {
       seq += 1n;
-      const body = encodeMessageBody(from, to, seq, encodeBatch([payload]));
-      socket.send(encodeMessage(body, key.sign(messageSigningBytes(context, challenge.nonce, nonce, body))));
+      socket.send(session.frame(seq, encodeBatch([payload])));
     },
   };
 }

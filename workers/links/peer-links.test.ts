@@ -1,29 +1,20 @@
 // Peer links on real loopback sockets: authenticated delivery in order (messages sent together
-// share a signed frame), and every kind of bad input (malformed, oversized, wrongly signed,
-// replayed, unknown key, a batch that does not parse) delivers nothing.
+// share a MACed frame), and every kind of bad input (malformed, oversized, wrongly signed
+// handshake, wrong MAC, replayed, unknown key, a batch that does not parse) delivers nothing.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
+import { bytesEqual, bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
 import { parseGenesis, type Genesis } from '../genesis';
 import { generateValidatorKey, type ValidatorKey } from '../keys';
 import { silentLogger } from '../logger';
-import {
-  decodeBatch,
-  decodeFrame,
-  encodeBatch,
-  encodeHello,
-  encodeMessage,
-  encodeMessageBody,
-  FRAME_CHALLENGE,
-  FRAME_WELCOME,
-  helloSigningBytes,
-  messageSigningBytes,
-} from './envelope';
+import { decodeBatch, decodeFrame, encodeBatch, encodeHello, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes } from './envelope';
+import { generateLinkEphemeral } from './link-keys';
 import { PEER_PATH, PeerLinks } from './peer-links';
+import { type DialerSession, dialAs } from './test-dialer';
 
 interface Node {
   links: PeerLinks;
@@ -165,7 +156,7 @@ describe('peer links', () => {
     expect(b.received.map((m) => m.text)).toEqual(['after']);
   });
 
-  it('drops malformed, oversized, unknown-key, wrongly signed and replayed frames', async () => {
+  it('drops malformed, oversized, unknown-key, wrongly signed, wrongly MACed and replayed frames', async () => {
     const { genesis, keys, servers } = await makeNetwork();
     const target = startNode(genesis, keys, servers, 1, 4096);
     const port = (servers[1]?.address() as AddressInfo).port;
@@ -179,52 +170,53 @@ describe('peer links', () => {
     // Unknown key: a key outside genesis claims index 3.
     const stranger = generateValidatorKey();
     const impostor = await rawClient(port);
-    const impostorNonce = new Uint8Array(randomBytes(32));
-    impostor.socket.send(encodeHello(3, 1, impostor.challenge, impostorNonce, stranger.sign(helloSigningBytes(context, 3, 1, impostor.challenge, impostorNonce))));
+    impostor.socket.send(dialAs(context, (m) => stranger.sign(m), 3, 1, impostor.challenge).hello);
 
     // An index that is not a validator at all.
     const outsider = await rawClient(port);
-    outsider.socket.send(encodeHello(77, 1, outsider.challenge, impostorNonce, stranger.sign(helloSigningBytes(context, 77, 1, outsider.challenge, impostorNonce))));
+    outsider.socket.send(dialAs(context, (m) => stranger.sign(m), 77, 1, outsider.challenge).hello);
 
     // A genuine validator (index 2, key known to the test) handshakes, then misbehaves.
     const honest = await rawClient(port);
-    const clientNonce = new Uint8Array(randomBytes(32));
     const key2 = keys[2] as ValidatorKey;
-    honest.socket.send(encodeHello(2, 1, honest.challenge, clientNonce, key2.sign(helloSigningBytes(context, 2, 1, honest.challenge, clientNonce))));
+    const session = dialAs(context, (m) => key2.sign(m), 2, 1, honest.challenge);
+    honest.socket.send(session.hello);
     await until(() => honest.frames.some((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME), 'welcome');
-    const signedFrame = (seq: bigint, batch: Uint8Array, signer: ValidatorKey = key2, from = 2): Uint8Array => {
-      const body = encodeMessageBody(from, 1, seq, batch);
-      return encodeMessage(body, signer.sign(messageSigningBytes(context, honest.challenge, clientNonce, body)));
-    };
-    const frame = (seq: bigint, text: string, signer: ValidatorKey = key2, from = 2): Uint8Array => signedFrame(seq, encodeBatch([utf8Encode(text)]), signer, from);
+    const welcome = decodeFrame(honest.frames.find((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME) as Uint8Array);
+    if (welcome?.kind !== FRAME_WELCOME || session.accept(welcome) === null) throw new Error('expected a welcome');
+    const frame = (seq: bigint, text: string, key?: Uint8Array, from?: number): Uint8Array => session.frame(seq, encodeBatch([utf8Encode(text)]), key, from);
     const good = frame(1n, 'one');
     honest.socket.send(good);
     honest.socket.send(good); // replay: same seq
-    honest.socket.send(frame(2n, 'forged', stranger)); // wrong signer
+    honest.socket.send(frame(2n, 'forged', new Uint8Array(randomBytes(32)))); // MAC under another key
     const tampered = frame(3n, 'three');
-    tampered.set([(tampered[tampered.length - 70] ?? 0) ^ 1], tampered.length - 70); // flip a payload byte under the signature
+    tampered.set([(tampered[tampered.length - 35] ?? 0) ^ 1], tampered.length - 35); // flip a payload byte under the MAC
     honest.socket.send(tampered);
-    honest.socket.send(frame(4n, 'wrong sender', key2, 3)); // claims another index inside the session
-    // Correctly signed batches that do not parse: a length running past the end, bytes left over
+    const badTag = frame(4n, 'bad tag');
+    badTag.set([(badTag[badTag.length - 1] ?? 0) ^ 0x80], badTag.length - 1); // flip a bit of the tag itself
+    honest.socket.send(badTag);
+    honest.socket.send(frame(5n, 'wrong sender', undefined, 3)); // claims another index inside the session
+    // Correctly MACed batches that do not parse: a length running past the end, bytes left over
     // after the last entry, no entry at all. None of their messages is delivered.
     const whole = encodeBatch([utf8Encode('lost-a'), utf8Encode('lost-b')]);
     const overrun = whole.slice();
     new DataView(overrun.buffer).setUint32(0, 7); // 'lost-a' is 6 bytes: the second entry's header is misread
-    honest.socket.send(signedFrame(5n, overrun));
-    honest.socket.send(signedFrame(6n, concatTrailing(whole, [0, 0]))); // two stray bytes after the last entry
-    honest.socket.send(signedFrame(7n, new Uint8Array(0)));
-    // A batch with a byte flipped in its second message fails the frame's one signature: neither goes.
-    const two = signedFrame(8n, encodeBatch([utf8Encode('first'), utf8Encode('second')]));
-    two.set([(two[two.length - 65] ?? 0) ^ 1], two.length - 65);
+    honest.socket.send(session.frame(6n, overrun));
+    honest.socket.send(session.frame(7n, concatTrailing(whole, [0, 0]))); // two stray bytes after the last entry
+    honest.socket.send(session.frame(8n, new Uint8Array(0)));
+    // A batch with a byte flipped in its second message fails the frame's one MAC: neither goes.
+    const two = session.frame(9n, encodeBatch([utf8Encode('first'), utf8Encode('second')]));
+    two.set([(two[two.length - 33] ?? 0) ^ 1], two.length - 33);
     honest.socket.send(two);
-    honest.socket.send(frame(9n, 'x'.repeat(5000))); // over the 4 KiB cap: the link is cut
+    honest.socket.send(frame(10n, 'x'.repeat(5000))); // over the 4 KiB cap: the link is cut
     await until(() => honest.socket.readyState === WebSocket.CLOSED, 'oversized frame closes the link');
 
     await settle();
     expect(target.received).toEqual([{ from: 2, text: 'one' }]);
     const drops = target.links.drops();
     expect(drops.get('replay')).toBe(1);
-    expect(drops.get('bad_signature')).toBeGreaterThanOrEqual(4); // impostor hello, forged, tampered, tampered batch
+    expect(drops.get('bad_signature')).toBe(1); // the impostor's hello
+    expect(drops.get('bad_mac')).toBe(4); // other key, tampered payload, tampered tag, tampered batch
     expect(drops.get('unknown_sender')).toBeGreaterThanOrEqual(2); // outsider index, wrong sender
     expect(drops.get('oversized')).toBe(1);
     expect(drops.get('malformed')).toBeGreaterThanOrEqual(4); // garbage before the handshake, three bad batches
@@ -234,30 +226,56 @@ describe('peer links', () => {
     for (const client of [garbage, impostor, outsider, honest]) client.socket.terminate();
   });
 
+  it('refuses a hello whose ephemeral key was swapped after signing, or is a small-order point', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const target = startNode(genesis, keys, servers, 1);
+    const port = (servers[1]?.address() as AddressInfo).port;
+    const context = { genesisHash: hexToBytes(genesis.hash) };
+    const key0 = keys[0] as ValidatorKey;
+    // A man in the middle replaces the dialer's X25519 key with its own: the signature no longer covers it.
+    const swapped = await rawClient(port);
+    const hello = dialAs(context, (m) => key0.sign(m), 0, 1, swapped.challenge).hello.slice();
+    hello.set(generateLinkEphemeral().publicKey, 1 + 2 + 2 + 64);
+    swapped.socket.send(hello);
+    // A genuine validator signs an all-zero X25519 key (RFC 7748 §6.1: the shared secret would be zero).
+    const weak = await rawClient(port);
+    const nonce = new Uint8Array(randomBytes(32));
+    const zero = new Uint8Array(32);
+    weak.socket.send(encodeHello(0, 1, weak.challenge, nonce, zero, key0.sign(helloSigningBytes(context, 0, 1, weak.challenge, nonce, zero))));
+    await until(() => swapped.socket.readyState === WebSocket.CLOSED && weak.socket.readyState === WebSocket.CLOSED, 'both cut');
+    expect(target.links.drops().get('bad_signature')).toBe(1);
+    expect(target.links.drops().get('handshake_failed')).toBe(1);
+    expect(swapped.frames.some((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME)).toBe(false);
+    expect(weak.frames.some((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME)).toBe(false);
+    expect(target.received).toEqual([]);
+  });
+
   it('does not accept a frame captured on one session in another', async () => {
     const { genesis, keys, servers } = await makeNetwork();
     const target = startNode(genesis, keys, servers, 1);
     const port = (servers[1]?.address() as AddressInfo).port;
     const context = { genesisHash: hexToBytes(genesis.hash) };
     const key0 = keys[0] as ValidatorKey;
-    const open = async (): Promise<{ socket: WebSocket; challenge: Uint8Array; nonce: Uint8Array }> => {
+    const open = async (): Promise<{ socket: WebSocket; session: DialerSession }> => {
       const client = await rawClient(port);
-      const nonce = new Uint8Array(randomBytes(32));
-      client.socket.send(encodeHello(0, 1, client.challenge, nonce, key0.sign(helloSigningBytes(context, 0, 1, client.challenge, nonce))));
+      const session = dialAs(context, (m) => key0.sign(m), 0, 1, client.challenge);
+      client.socket.send(session.hello);
       await until(() => client.frames.length === 2, 'welcome');
-      return { socket: client.socket, challenge: client.challenge, nonce };
+      const welcome = decodeFrame(client.frames[1] as Uint8Array);
+      if (welcome?.kind !== FRAME_WELCOME || session.accept(welcome) === null) throw new Error('expected a welcome');
+      return { socket: client.socket, session };
     };
     const first = await open();
-    const body = encodeMessageBody(0, 1, 1n, encodeBatch([utf8Encode('captured')]));
-    const captured = encodeMessage(body, key0.sign(messageSigningBytes(context, first.challenge, first.nonce, body)));
+    const captured = first.session.frame(1n, encodeBatch([utf8Encode('captured')]));
     first.socket.send(captured);
     await until(() => target.received.length === 1, 'first delivery');
     first.socket.terminate();
     const second = await open();
+    expect(bytesEqual(second.session.macKey as Uint8Array, first.session.macKey as Uint8Array)).toBe(false);
     second.socket.send(captured);
     await settle();
     expect(target.received.map((m) => m.text)).toEqual(['captured']);
-    expect(target.links.drops().get('bad_signature')).toBe(1);
+    expect(target.links.drops().get('bad_mac')).toBe(1);
     second.socket.terminate();
   });
 });

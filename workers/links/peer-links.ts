@@ -2,12 +2,13 @@
 //
 // Each validator dials every other validator and sends on that outbound link only; it receives
 // on the links the others dialed to it. What reaches `onMessage` has passed: a handshake proving
-// the sender holds the key genesis names for its index, the Ed25519 signature of the frame that
-// carried it, and the replay check (sequence numbers strictly rising within the connection).
+// the sender holds the key genesis names for its index (Ed25519, which also signs the X25519 keys
+// the connection's MAC key comes from: link-keys.ts), the HMAC of the frame that carried it, and
+// the replay check (sequence numbers strictly rising within the connection).
 // Messages queued for one peer are not framed one by one: a flush scheduled as a microtask on the
 // first `send` packs everything sent by the end of the current synchronous run (e.g. the effects
 // of one consensus step: a proposal broadcast and the leader's own vote, a timeout and a
-// new-view) into one signed frame, up to the frame cap, without waiting a turn of the event loop
+// new-view) into one MACed frame, up to the frame cap, without waiting a turn of the event loop
 // (a setImmediate flush would queue behind signature-check slices: latency on every hop). The
 // receiver delivers a frame's messages in order, or none of them. Everything else is
 // dropped and counted, never delivered. Memory is bounded everywhere: frame size (ws maxPayload),
@@ -40,12 +41,12 @@ import {
   helloSigningBytes,
   LINK_VERSION,
   type LinkContext,
+  MAC_LENGTH,
   MESSAGE_HEADER_LENGTH,
-  messageSigningBytes,
   NONCE_LENGTH,
-  SIGNATURE_LENGTH,
   welcomeSigningBytes,
 } from './envelope';
+import { checkFrameMac, deriveLinkKey, generateLinkEphemeral, type LinkEphemeral, macFrame } from './link-keys';
 
 export const PEER_PATH = '/p2p';
 
@@ -54,6 +55,7 @@ export type DropReason =
   | 'oversized'
   | 'unknown_sender'
   | 'bad_signature'
+  | 'bad_mac'
   | 'replay'
   | 'wrong_receiver'
   | 'handshake_failed'
@@ -110,6 +112,9 @@ class OutboundLink {
   seq = 0n;
   serverNonce: Uint8Array | null = null;
   clientNonce: Uint8Array | null = null;
+  ephemeral: LinkEphemeral | null = null;
+  /** The connection's MAC key, set once the WELCOME checked. */
+  macKey: Uint8Array | null = null;
   backoffMs: number;
   reconnectTimer: NodeJS.Timeout | null = null;
   drainTimer: NodeJS.Timeout | null = null;
@@ -127,6 +132,8 @@ interface InboundLink {
   readonly serverNonce: Uint8Array;
   peer: number | null;
   clientNonce: Uint8Array | null;
+  /** The connection's MAC key, set once the HELLO checked. */
+  macKey: Uint8Array | null;
   lastSeq: bigint;
 }
 
@@ -191,7 +198,7 @@ export class PeerLinks {
   send(to: number, payload: Uint8Array): void {
     const link = this.#outbound.get(to);
     if (!link || this.#closed) return;
-    if (MESSAGE_HEADER_LENGTH + BATCH_ENTRY_OVERHEAD + payload.length + SIGNATURE_LENGTH > this.#options.maxFrameBytes) {
+    if (MESSAGE_HEADER_LENGTH + BATCH_ENTRY_OVERHEAD + payload.length + MAC_LENGTH > this.#options.maxFrameBytes) {
       this.#log.error({ to, bytes: payload.length }, 'outbound message exceeds the frame cap; not sent');
       this.#count('oversized');
       return;
@@ -264,7 +271,7 @@ export class PeerLinks {
       // An all-zero masking key: ws then skips XOR-ing every byte sent, and the peer skips
       // unmasking (~0.6% of a validator's busy time at high rates). Masking (RFC 6455 §5.3) keeps
       // script-chosen bytes from poisoning HTTP intermediaries' caches; these links carry no
-      // script-chosen framing and every frame is Ed25519-signed end to end (envelope.ts).
+      // script-chosen framing and every frame is authenticated end to end (envelope.ts).
       generateMask: (mask: Buffer) => {
         mask.fill(0);
       },
@@ -286,19 +293,34 @@ export class PeerLinks {
         }
         link.serverNonce = frame.nonce;
         link.clientNonce = new Uint8Array(randomBytes(NONCE_LENGTH));
-        const signature = this.#key.sign(helloSigningBytes(this.#context, this.#self, link.index, link.serverNonce, link.clientNonce));
-        socket.send(encodeHello(this.#self, link.index, link.serverNonce, link.clientNonce, signature));
+        link.ephemeral = generateLinkEphemeral();
+        const signature = this.#key.sign(helloSigningBytes(this.#context, this.#self, link.index, link.serverNonce, link.clientNonce, link.ephemeral.publicKey));
+        socket.send(encodeHello(this.#self, link.index, link.serverNonce, link.clientNonce, link.ephemeral.publicKey, signature));
         return;
       }
-      if (frame.kind === FRAME_WELCOME && link.serverNonce && link.clientNonce && !link.open) {
-        const signed = welcomeSigningBytes(this.#context, link.index, this.#self, link.clientNonce, link.serverNonce);
-        if (frame.from !== link.index || frame.to !== this.#self || !this.#verifier.verify(frame.signature, signed, peer.publicKey)) {
+      if (frame.kind === FRAME_WELCOME && link.serverNonce && link.clientNonce && link.ephemeral && !link.open) {
+        const signed = welcomeSigningBytes(this.#context, link.index, this.#self, link.clientNonce, link.serverNonce, link.ephemeral.publicKey, frame.ephemeral);
+        const macKey =
+          frame.from === link.index && frame.to === this.#self && this.#verifier.verify(frame.signature, signed, peer.publicKey)
+            ? deriveLinkKey(link.ephemeral.privateKey, frame.ephemeral, {
+                genesisHash: this.#context.genesisHash,
+                from: this.#self,
+                to: link.index,
+                serverNonce: link.serverNonce,
+                clientNonce: link.clientNonce,
+                clientEphemeral: link.ephemeral.publicKey,
+                serverEphemeral: frame.ephemeral,
+              })
+            : null;
+        if (macKey === null) {
           this.#log.warn({ peer: link.index }, 'peer failed to prove its key; disconnecting');
           this.#count('handshake_failed');
           socket.terminate();
           return;
         }
         clearTimeout(handshakeTimer);
+        link.macKey = macKey;
+        link.ephemeral = null;
         link.open = true;
         link.seq = 0n;
         link.backoffMs = this.#options.minBackoffMs;
@@ -334,6 +356,8 @@ export class PeerLinks {
       link.open = false;
       link.serverNonce = null;
       link.clientNonce = null;
+      link.ephemeral = null;
+      link.macKey = null;
       this.#scheduleReconnect(link);
     });
   }
@@ -353,8 +377,8 @@ export class PeerLinks {
   #drain(link: OutboundLink): void {
     const socket = link.socket;
     if (!link.open || !socket || socket.readyState !== WebSocket.OPEN || link.drainTimer) return;
-    const { serverNonce, clientNonce } = link;
-    if (!serverNonce || !clientNonce) return;
+    const macKey = link.macKey;
+    if (!macKey) return;
     while (link.queue.length > 0) {
       if (socket.bufferedAmount > SOCKET_HIGH_WATER) {
         link.drainTimer = setTimeout(() => {
@@ -364,7 +388,7 @@ export class PeerLinks {
         return;
       }
       // As many queued messages as fit under the frame cap (send() refuses any that alone would not).
-      let bytes = MESSAGE_HEADER_LENGTH + SIGNATURE_LENGTH;
+      let bytes = MESSAGE_HEADER_LENGTH + MAC_LENGTH;
       let count = 0;
       for (const message of link.queue) {
         if (count > 0 && bytes + BATCH_ENTRY_OVERHEAD + message.length > this.#options.maxFrameBytes) break;
@@ -374,8 +398,7 @@ export class PeerLinks {
       const batch = encodeBatch(link.queue.splice(0, count));
       link.seq += 1n;
       const body = encodeMessageBody(this.#self, link.index, link.seq, batch);
-      const signature = this.#key.sign(messageSigningBytes(this.#context, serverNonce, clientNonce, body));
-      socket.send(encodeMessage(body, signature));
+      socket.send(encodeMessage(body, macFrame(macKey, body)));
       this.#onFrameSent(count);
     }
   }
@@ -383,7 +406,7 @@ export class PeerLinks {
   // ---- inbound ----
 
   #accept(socket: WebSocket): void {
-    const link: InboundLink = { socket, serverNonce: new Uint8Array(randomBytes(NONCE_LENGTH)), peer: null, clientNonce: null, lastSeq: 0n };
+    const link: InboundLink = { socket, serverNonce: new Uint8Array(randomBytes(NONCE_LENGTH)), peer: null, clientNonce: null, macKey: null, lastSeq: 0n };
     this.#pending.add(link);
     const handshakeTimer = setTimeout(() => {
       if (link.peer === null) {
@@ -421,10 +444,8 @@ export class PeerLinks {
         this.#count('replay');
         return;
       }
-      const peerKey = this.#genesis.validators[link.peer]?.publicKey;
-      const signed = messageSigningBytes(this.#context, link.serverNonce, link.clientNonce as Uint8Array, frame.body);
-      if (!peerKey || !this.#verifier.verify(frame.signature, signed, peerKey)) {
-        this.#count('bad_signature');
+      if (link.macKey === null || !checkFrameMac(link.macKey, frame.body, frame.mac)) {
+        this.#count('bad_mac');
         return;
       }
       link.lastSeq = frame.seq;
@@ -472,20 +493,37 @@ export class PeerLinks {
       socket.terminate();
       return;
     }
-    const signed = helloSigningBytes(this.#context, frame.from, frame.to, frame.serverNonce, frame.clientNonce);
+    const signed = helloSigningBytes(this.#context, frame.from, frame.to, frame.serverNonce, frame.clientNonce, frame.ephemeral);
     if (!this.#verifier.verify(frame.signature, signed, sender.publicKey)) {
       this.#count('bad_signature');
       socket.terminate();
       return;
     }
+    const ephemeral = generateLinkEphemeral();
+    const macKey = deriveLinkKey(ephemeral.privateKey, frame.ephemeral, {
+      genesisHash: this.#context.genesisHash,
+      from: frame.from,
+      to: this.#self,
+      serverNonce: link.serverNonce,
+      clientNonce: frame.clientNonce,
+      clientEphemeral: frame.ephemeral,
+      serverEphemeral: ephemeral.publicKey,
+    });
+    if (macKey === null) {
+      // Signed by a validator, but not a usable X25519 key (e.g. a small-order point).
+      this.#count('handshake_failed');
+      socket.terminate();
+      return;
+    }
     link.peer = frame.from;
     link.clientNonce = frame.clientNonce;
+    link.macKey = macKey;
     this.#pending.delete(link);
     // A peer that restarted dials again: the new link replaces the old one.
     const previous = this.#inbound.get(frame.from);
     this.#inbound.set(frame.from, link);
     previous?.socket.terminate();
-    const signature = this.#key.sign(welcomeSigningBytes(this.#context, this.#self, frame.from, frame.clientNonce, link.serverNonce));
-    socket.send(encodeWelcome(this.#self, frame.from, signature));
+    const signature = this.#key.sign(welcomeSigningBytes(this.#context, this.#self, frame.from, frame.clientNonce, link.serverNonce, frame.ephemeral, ephemeral.publicKey));
+    socket.send(encodeWelcome(this.#self, frame.from, ephemeral.publicKey, signature));
   }
 }

@@ -29,8 +29,8 @@ import { loadIssuerState } from './identities';
 import { checkModerationTarget, checkModerator, moderationUpdate } from './moderation';
 import { contentOf, loadSigner, toProofView } from './read-model';
 import type { ProofRow } from './read-model';
-import { applyProofToViews } from './views';
-import type { ViewChange } from './views';
+import { applyProofToViews, threadAndHeadChange, threadAndHeadViews } from './views';
+import type { PostOrReply, ThreadAndHeadRow, ViewChange } from './views';
 
 /** JSON bytes of the content beside a proof: a 20 000-character body of 4-byte characters fits. */
 export const MAX_CONTENT_BYTES = 96 * 1024;
@@ -224,7 +224,10 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
     const submitter = submittedBy ?? (binding?.kind === 'create' ? binding.userId : null);
     let outcome: { row: StoredRow & { receivedAt: Date }; change: ViewChange };
     try {
-      outcome = await db.$transaction(async (tx) => {
+      outcome =
+        binding === null && (proof.type === 'post' || proof.type === 'reply')
+          ? await insertPostOrReply(db, { proof, raw, contentRaw, refParent, refRoot, submitter }, proof)
+          : await db.$transaction(async (tx) => {
         // The account change comes before the log lock: it only waits on other account writes,
         // and a transaction that holds the lock never writes accounts, so no wait cycle forms.
         if (binding?.kind === 'create') {
@@ -237,7 +240,7 @@ export function createProofIngest(deps: IngestDeps): ProofIngest & ImportAdmissi
         const row = await insertProof(tx, { proof, raw, contentRaw, refParent, refRoot, submitter });
         const change = await applyProofToViews(tx, { proof, logIndex: row.logIndex, receivedAt: row.receivedAt });
         return { row, change };
-      });
+            });
     } catch (error) {
       if (error instanceof BindingConflict) return refuse('already_bound', 'your account already has an identity');
       if (error instanceof ProofConflict) return classifyProofConflict(proof, error.cause);
@@ -352,6 +355,50 @@ async function insertProof(tx: Tx, insert: ProofInsert): Promise<StoredRow & { r
   const row = rows[0];
   if (row === undefined) throw new Error(`proof ${proof.id} was not inserted`);
   return { id: proof.id, raw: insert.raw, status: row.status, logIndex: row.log_index, receivedAt: row.received_at };
+}
+
+/**
+ * A post or a reply (the bulk of the log) in ONE autocommit statement: log-order lock, proof and
+ * content insert, and its views (views.ts threadAndHeadViews, the SQL a rebuild runs), committed
+ * when the statement ends. The lock is then held only inside PostgreSQL, from the log_index draw
+ * to the commit, never across a round trip to this process: with BEGIN, insert, views, COMMIT
+ * each answer waited its turn on the instance's event loop, which at 10,000 sockets is a
+ * broadcast pass of thousands of writes, and every other writer on every instance waited on the
+ * lock meanwhile (issue 7, docs/performance.md "Load"). Commit order = log order holds as before.
+ * Nothing is written unless the rows the views need exist (the issuer's identity view, a reply's
+ * thread): the insert is gated on them and every view CTE on the insert, so a refused or failed
+ * statement changes nothing, as the transaction's rollback did.
+ */
+async function insertPostOrReply(db: Db, insert: ProofInsert, proof: PostOrReply): Promise<{ row: StoredRow & { receivedAt: Date }; change: ViewChange }> {
+  const views = threadAndHeadViews(proof, 'stored');
+  const threadExists = proof.type === 'reply' ? Prisma.sql`AND EXISTS (SELECT 1 FROM thread_views WHERE root_id = ${proof.claim.root})` : Prisma.empty;
+  let rows: (ThreadAndHeadRow & { status: string; log_index: bigint; received_at: Date })[];
+  try {
+    rows = await db.$queryRaw`
+      WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${BigInt(LOG_ORDER_LOCK_KEY)}::bigint)),
+      stored AS (
+        INSERT INTO proofs (id, raw, type, hub, issuer, seq, prev, created_at, ref_parent, ref_root, submitted_by)
+        SELECT ${proof.id}, ${insert.raw}, ${proof.type}, ${proof.hub}, ${proof.issuer}, ${proof.seq}::int, ${proof.prev}::text,
+          ${proof.created_at}::timestamptz, ${insert.refParent}::text, ${insert.refRoot}::text, ${insert.submitter}::text
+        FROM log_lock
+        WHERE EXISTS (SELECT 1 FROM identity_views WHERE did = ${proof.issuer}) ${threadExists}
+        RETURNING id, status, log_index, received_at
+      ),
+      content AS (
+        INSERT INTO proof_contents (proof_id, raw) SELECT id, ${insert.contentRaw}::text FROM stored WHERE ${insert.contentRaw}::text IS NOT NULL
+      ),
+      ${views.ctes}
+      SELECT stored.status, stored.log_index, stored.received_at, ${views.columns} FROM stored ${views.joins}`;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ProofConflict('proof already stored', { cause: error });
+    throw error;
+  }
+  const row = rows[0];
+  if (row === undefined) {
+    throw new Error(proof.type === 'reply' ? `identity view of ${proof.issuer} or thread view of ${proof.claim.root} missing: reply ${proof.id} not stored` : `identity view of ${proof.issuer} missing: post ${proof.id} not stored`);
+  }
+  const change = threadAndHeadChange(proof, row);
+  return { row: { id: proof.id, raw: insert.raw, status: row.status, logIndex: row.log_index, receivedAt: row.received_at }, change };
 }
 
 /** SQLSTATE 23505 through Prisma's driver adapters (raw queries do not map it to P2002). */

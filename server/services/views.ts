@@ -8,6 +8,7 @@ import type { ReactionCountEvent } from '@/lib/protocol/events';
 import type { ReactionCounts, SignerView } from '@/lib/protocol/views';
 import { REACTION_KINDS } from '@/lib/protocol/views';
 import type { Db, Tx } from '../db/types';
+import { Prisma } from '../generated/prisma/client';
 import { signerFromRow } from './read-model';
 import type { SignerColumns } from './read-model';
 import { applyModerationToViews, countModerationRows, snapshotModerationRows } from './moderation-views';
@@ -55,46 +56,78 @@ export async function applyProofToViews(tx: Tx, stored: StoredProof): Promise<Vi
  * where every round trip to PostgreSQL holds up every other writer (issue 7; was 2 statements for
  * a post and 4 for a reply). Rows written are the same as applying the identity head, then the
  * thread rows, one statement each; a reply's depth is its parent reply's + 1 (1 under the post).
+ * The ingest folds the same CTEs into the proof's insert (threadAndHeadViews), so a rebuild and a
+ * live ingest write their rows with one piece of SQL.
  */
-async function applyToThreadAndHead(tx: Tx, stored: StoredProof & { proof: Extract<SignedProof, { type: 'post' | 'reply' }> }): Promise<ViewChange> {
-  const { proof, logIndex, receivedAt } = stored;
+async function applyToThreadAndHead(tx: Tx, stored: StoredProof & { proof: PostOrReply }): Promise<ViewChange> {
+  const views = threadAndHeadViews(stored.proof, 'src');
+  const rows = await tx.$queryRaw<ThreadAndHeadRow[]>`
+    WITH src AS (SELECT ${stored.logIndex}::bigint AS log_index, ${stored.receivedAt}::timestamptz AS received_at),
+    ${views.ctes}
+    SELECT ${views.columns} FROM src ${views.joins}`;
+  return threadAndHeadChange(stored.proof, rows[0]);
+}
+
+export type PostOrReply = Extract<SignedProof, { type: 'post' | 'reply' }>;
+
+/** What the statement of threadAndHeadViews returns (its `columns`). */
+export interface ThreadAndHeadRow extends SignerColumns {
+  heads: number;
+  threads: number;
+  depth: number | null;
+}
+
+/**
+ * The view writes of a post or a reply as CTEs of a larger statement, given a relation `source`
+ * (one row, columns log_index and received_at): nothing is written unless it has its row. `ctes`
+ * go after the statement's other CTEs, `columns` into its SELECT, `joins` after `FROM source`
+ * (the signer: loadSigner's join). The signer and a reply's parent are read in the statement's
+ * snapshot: both were committed before the proof was submitted (the issuer's earlier proofs are
+ * acknowledged before its next is signed; a parent is known to its replier), so a snapshot taken
+ * before the log-order lock still sees them. The counters that other writers move (the thread's
+ * reply count) are UPDATEs, which act on the newest committed row version (READ COMMITTED).
+ */
+export function threadAndHeadViews(proof: PostOrReply, source: 'src' | 'stored'): { ctes: Prisma.Sql; columns: Prisma.Sql; joins: Prisma.Sql } {
+  const src = Prisma.raw(source);
+  const head = Prisma.sql`head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} AND EXISTS (SELECT 1 FROM ${src}) RETURNING did)`;
+  const joins = Prisma.sql`
+    LEFT JOIN users u ON u.did = ${proof.issuer}
+    LEFT JOIN identity_views iv ON iv.did = ${proof.issuer}
+    LEFT JOIN agents a ON a.did = ${proof.issuer}
+    LEFT JOIN users o ON o.id = a.owner_id`;
+  const signer = Prisma.sql`u.username, iv.display_name, a.id AS agent_id, o.username AS agent_owner`;
   if (proof.type === 'post') {
-    const rows = await tx.$queryRaw<({ heads: number } & SignerColumns)[]>`
-      WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
+    return {
+      ctes: Prisma.sql`${head},
       thread AS (
         INSERT INTO thread_views (root_id, hub, issuer, created_at, root_log_index, last_log_index, last_activity_at)
-        VALUES (${proof.id}, ${proof.hub}, ${proof.issuer}, ${new Date(proof.created_at)}::timestamptz, ${logIndex}::bigint, ${logIndex}::bigint, ${receivedAt}::timestamptz)
+        SELECT ${proof.id}, ${proof.hub}, ${proof.issuer}, ${new Date(proof.created_at)}::timestamptz, log_index, log_index, received_at FROM ${src}
         RETURNING root_id
-      )
-      SELECT (SELECT count(*) FROM head)::int AS heads, u.username, iv.display_name, a.id AS agent_id, o.username AS agent_owner
-      FROM (SELECT ${proof.issuer}::text AS did) s
-      LEFT JOIN users u ON u.did = s.did
-      LEFT JOIN identity_views iv ON iv.did = s.did
-      LEFT JOIN agents a ON a.did = s.did
-      LEFT JOIN users o ON o.id = a.owner_id`;
-    if (rows[0]?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
-    return { reaction: null, signer: signerFromRow(proof.issuer, rows[0]) };
+      )`,
+      columns: Prisma.sql`(SELECT count(*) FROM head)::int AS heads, (SELECT count(*) FROM thread)::int AS threads, NULL::int AS depth, ${signer}`,
+      joins,
+    };
   }
-  const rows = await tx.$queryRaw<({ heads: number; threads: number; depth: number | null } & SignerColumns)[]>`
-    WITH head AS (UPDATE identity_views SET head_seq = ${proof.seq}::int, head_id = ${proof.id} WHERE did = ${proof.issuer} RETURNING did),
+  return {
+    ctes: Prisma.sql`${head},
     reply AS (
       INSERT INTO reply_views (id, root_id, parent_id, depth, hub, log_index)
-      SELECT ${proof.id}, ${proof.claim.root}, ${proof.claim.parent}, COALESCE((SELECT depth FROM reply_views WHERE id = ${proof.claim.parent}), 0) + 1, ${proof.hub}, ${logIndex}::bigint
+      SELECT ${proof.id}, ${proof.claim.root}, ${proof.claim.parent}, COALESCE((SELECT depth FROM reply_views WHERE id = ${proof.claim.parent}), 0) + 1, ${proof.hub}, log_index FROM ${src}
       RETURNING depth
     ),
     thread AS (
-      UPDATE thread_views SET reply_count = reply_count + 1, last_log_index = ${logIndex}::bigint, last_activity_at = ${receivedAt}::timestamptz
-      WHERE root_id = ${proof.claim.root} RETURNING root_id
-    )
-    SELECT (SELECT count(*) FROM head)::int AS heads, (SELECT count(*) FROM thread)::int AS threads, (SELECT depth FROM reply) AS depth,
-      u.username, iv.display_name, a.id AS agent_id, o.username AS agent_owner
-    FROM (SELECT ${proof.issuer}::text AS did) s
-    LEFT JOIN users u ON u.did = s.did
-    LEFT JOIN identity_views iv ON iv.did = s.did
-    LEFT JOIN agents a ON a.did = s.did
-    LEFT JOIN users o ON o.id = a.owner_id`;
-  const row = rows[0];
+      UPDATE thread_views SET reply_count = reply_count + 1, last_log_index = s.log_index, last_activity_at = s.received_at
+      FROM ${src} s WHERE root_id = ${proof.claim.root} RETURNING root_id
+    )`,
+    columns: Prisma.sql`(SELECT count(*) FROM head)::int AS heads, (SELECT count(*) FROM thread)::int AS threads, (SELECT depth FROM reply) AS depth, ${signer}`,
+    joins,
+  };
+}
+
+/** The ViewChange of threadAndHeadViews' row; throws when a view row it needs was missing. */
+export function threadAndHeadChange(proof: PostOrReply, row: ThreadAndHeadRow | undefined): ViewChange {
   if (row?.heads !== 1) throw new Error(`identity view of ${proof.issuer} missing before seq ${proof.seq}`);
+  if (proof.type === 'post') return { reaction: null, signer: signerFromRow(proof.issuer, row) };
   if (row.threads !== 1) throw new Error(`thread view of ${proof.claim.root} missing for reply ${proof.id}`);
   if (row.depth === null) throw new Error(`reply view of ${proof.id} was not written`);
   return { reaction: null, depth: row.depth, signer: signerFromRow(proof.issuer, row) };

@@ -29,7 +29,7 @@
 // is printed (the chain's rate under overload) but never counted as sustained. The latency targets
 // are judged over every step that kept up (the worst p50 and p99 among them).
 // Beside each step: the 1-minute load average (the machine is shared), blocks per second,
-// leaves per block, views that ended without a block (timeouts), the CPU the four validators used
+// leaves per block, views that ended without a block (timeouts), the mean view length (ms), the CPU the four validators used
 // (in cores, from their /metrics) and the mean durable safety write. In the same run it measures raw
 // node:crypto Ed25519 verifies/s on one core, before the devnet starts and again after the steps;
 // every validator checks every leaf signature, so the machine's ceiling is cores × that rate ÷ 4.
@@ -106,7 +106,9 @@ interface ChainCounters {
   readonly validatorCpuSeconds: number;
   /** Mean durable safety-record write (fsync), ms, over all validators. */
   readonly safetyWriteMs: number;
-  /** Link frames the four validators sent (each one Ed25519 sign, one verify), and messages in them. */
+  /** Mean view length on validator 0, ms (the step's time over the views it went through). */
+  readonly viewMs: number;
+  /** Link frames the four validators sent (each one HMAC on each end since link v3), and messages in them. */
   readonly linkFrames: number;
   readonly linkMessages: number;
 }
@@ -191,6 +193,7 @@ function chainCounters(before: readonly MetricsSnapshot[], after: readonly Metri
     validatorCores: delta('proofhub_validator_process_cpu_seconds_total') / seconds,
     validatorCpuSeconds: delta('proofhub_validator_process_cpu_seconds_total'),
     safetyWriteMs: writes === 0 ? 0 : (1000 * delta('proofhub_safety_write_seconds_sum')) / writes,
+    viewMs: (1000 * seconds) / Math.max(1, delta('proofhub_chain_view', 0)),
     linkFrames: delta('proofhub_link_frames_sent_total'),
     linkMessages: delta('proofhub_link_messages_sent_total'),
   };
@@ -457,12 +460,12 @@ async function main(): Promise<number> {
     process.stdout.write(
       `CPU per leaf: ${cpuPhase.leaves} leaves at ${CPU_PHASE.rate}/s, all committed: ${cpuPhase.committed === cpuPhase.leaves ? 'yes' : `NO (${cpuPhase.committed})`}; ` +
         `validators idle ${cpuPhase.idleCores.toFixed(3)} cores; ${cpuPhase.cpuSecondsPerThousand.toFixed(2)} CPU-s per 1,000 leaves (four validators together, idle CPU subtracted); load ${cpuPhase.load.toFixed(1)}\n` +
-        `  ${cpuPhase.chain.blocksPerSecond.toFixed(1)} blocks/s of ${Math.round(cpuPhase.chain.leavesPerBlock)} leaves; link frames per leaf ${(cpuPhase.chain.linkFrames / Math.max(1, cpuPhase.committed)).toFixed(2)} (all four validators), ${(cpuPhase.chain.linkMessages / Math.max(1, cpuPhase.chain.linkFrames)).toFixed(2)} messages per frame\n`,
+        `  ${cpuPhase.chain.blocksPerSecond.toFixed(1)} blocks/s of ${Math.round(cpuPhase.chain.leavesPerBlock)} leaves, ${cpuPhase.chain.viewMs.toFixed(1)} ms per view; link frames per leaf ${(cpuPhase.chain.linkFrames / Math.max(1, cpuPhase.committed)).toFixed(2)} (all four validators), ${(cpuPhase.chain.linkMessages / Math.max(1, cpuPhase.chain.linkFrames)).toFixed(2)} messages per frame\n`,
     );
     process.stdout.write(`\nsaturation rule: ${SATURATION_RULE}\n`);
     process.stdout.write(
-      '\n| offered leaves/s | committed leaves/s (steady window) | p50 ms | p99 ms | p50 2nd → 4th quarter ms | committed / submitted | verdict | load (1 min) | blocks/s | leaves/block | views without block | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
-        '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      '\n| offered leaves/s | committed leaves/s (steady window) | p50 ms | p99 ms | p50 2nd → 4th quarter ms | committed / submitted | verdict | load (1 min) | blocks/s | leaves/block | views without block | ms per view | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
+        '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     const runAndPrint = async (offered: number): Promise<StepResult> => {
       const result = await runStep(devnet as Devnet, offered, seconds, committedAt, submittedAt);
@@ -471,7 +474,7 @@ async function main(): Promise<number> {
       process.stdout.write(
         `| ${offered} | ${Math.round(result.committedPerSecond)} | ${Math.round(result.p50)} | ${Math.round(result.p99)} | ${formatMs(result.p50SecondQuarter)} → ${formatMs(result.p50LastQuarter)} | ` +
           `${result.committed} / ${result.submitted} | ${result.saturated ? `SATURATED (${result.reasons.join(', ')})` : 'kept up'} | ` +
-          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
+          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.viewMs.toFixed(1)} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
       );
       return result;
     };

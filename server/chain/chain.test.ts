@@ -307,6 +307,53 @@ describe('anchoring on a live devnet', () => {
     }
   }, 240_000);
 
+  it('heals an anchor the per-run match missed within a few blocks, with no new post', async () => {
+    const hub = await startTestHub();
+    const service = startService(hub, config.urls);
+    try {
+      await service.ready;
+      const user = await hub.signUp('hana');
+      const id = await post(hub, user, 'matched, then forgotten');
+      await verifiedProof(hub, id);
+      // As if the run carrying the leaf had been adopted without matching it (the case the
+      // follower's periodic whole match exists for): the anchor is pending, the proof `anchored`.
+      // submitted_at in the future keeps the submitter's stale retry out of it (a resubmission
+      // answered `committed` heals it too, through matchAllPending): only the follower's own net.
+      await hub.ctx.prisma.$executeRawUnsafe("UPDATE proof_anchors SET head_height = NULL, leaf_index = NULL, block_height = NULL, inclusion = NULL, verified_at = NULL, submitted_at = now() + interval '1 hour' WHERE proof_id = $1", id);
+      await hub.ctx.prisma.$executeRawUnsafe("UPDATE proofs SET status = 'anchored' WHERE id = $1", id);
+      expect((await hub.fetchJson<ProofAnswer>(`/api/v1/proofs/${id}`)).body.status).toBe('anchored');
+      // Only empty blocks follow (the devnet commits them on its own); no later run carries the leaf.
+      const answer = await verifiedProof(hub, id, 90_000);
+      expect(lightClientAccepts(anchorSchema.parse(answer.anchor), answer.proof)).toBe(true);
+    } finally {
+      await service.close();
+      await hub.close();
+    }
+  }, 240_000);
+
+  it('keeps verifying when the validator it follows hangs: the follower moves to one that is ahead', async () => {
+    const hub = await startTestHub();
+    const service = startService(hub, config.urls);
+    const hung = devnet.pid(0);
+    expect(hung).not.toBeNull();
+    try {
+      await service.ready;
+      const user = await hub.signUp('gina');
+      // The follower reads validator 0's commit stream first.
+      await verifiedProof(hub, await post(hub, user, 'before the hang'));
+      // Stopped, not killed: its socket stays open and says nothing, as a validator that lost its
+      // peers or hangs in a long pause would. The other three go on committing (f = 1).
+      process.kill(hung as number, 'SIGSTOP');
+      const id = await post(hub, user, 'while validator 0 hangs');
+      const answer = await verifiedProof(hub, id, 60_000);
+      expect(lightClientAccepts(anchorSchema.parse(answer.anchor), answer.proof)).toBe(true);
+    } finally {
+      process.kill(hung as number, 'SIGCONT');
+      await service.close();
+      await hub.close();
+    }
+  }, 240_000);
+
   it('verifies proofs posted while every validator was down once they are back', async () => {
     const hub = await startTestHub();
     const service = startService(hub, config.urls);

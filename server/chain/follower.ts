@@ -32,6 +32,13 @@ const RECONNECT_MIN_MS = 200;
 const RECONNECT_MAX_MS = 5000;
 /** A whole match of pending anchors at least every this many adoptions (see #sinceWholeMatch). */
 const WHOLE_MATCH_EVERY = 16;
+/**
+ * The followed validator is left for another when nothing was adopted for STALL_MS while another
+ * validator reports a height at least LAG_BLOCKS above the hub's tip (see #stalledOn).
+ */
+const STALL_MS = 4000;
+const LAG_BLOCKS = 2;
+const STALL_CHECK_MS = 1000;
 
 export interface FollowerOptions {
   db: Db;
@@ -44,6 +51,14 @@ export interface FollowerOptions {
   now?: () => Date;
   /** Stage timings (`received`, `certified`, `adopted`). */
   tracer?: ChainTracer;
+  /**
+   * The committed height each validator (by index in `urls`) last reported on GET /status, null
+   * when it did not answer (HeadWatcher.heights). Unverified: it only says where to look; what
+   * is adopted is checked as always.
+   */
+  heights?: () => readonly (number | null)[];
+  /** Stall detection timings (tests). */
+  stallMs?: number;
 }
 
 export interface Tip {
@@ -87,6 +102,10 @@ export class CommitFollower {
    * a few blocks instead of at the next restart. Its cost is one join every few seconds.
    */
   #sinceWholeMatch = 0;
+  /** When the current stream opened or last adopted a run (ms). */
+  #progressAt = 0;
+  /** The validator to follow next, chosen by the stall check. */
+  #next: number | null = null;
 
   constructor(options: FollowerOptions) {
     this.#options = options;
@@ -129,11 +148,13 @@ export class CommitFollower {
         logger.warn({ err: error, url }, 'chain: commit stream ended');
       }
       if (this.#stopped) break;
-      this.#validator++;
-      backoff = progressed ? RECONNECT_MIN_MS : Math.min(RECONNECT_MAX_MS, backoff * 2);
+      const next = this.#next;
+      this.#next = null;
+      this.#validator = next ?? this.#validator + 1;
+      backoff = progressed || next !== null ? RECONNECT_MIN_MS : Math.min(RECONNECT_MAX_MS, backoff * 2);
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        setTimeout(resolve, this.#validator % urls.length === 0 ? backoff : RECONNECT_MIN_MS);
+        setTimeout(resolve, this.#validator % urls.length === 0 && next === null ? backoff : RECONNECT_MIN_MS);
       });
       this.#wake = null;
     }
@@ -159,14 +180,29 @@ export class CommitFollower {
       let chain = Promise.resolve();
       const socket = new WebSocket(wsUrl, { maxPayload: 32 * 1024 * 1024, handshakeTimeout: 3000 });
       this.#socket = socket;
+      this.#progressAt = this.#nowMs();
+      // A validator can hang, or lose its peers, with its stream open and silent while the others
+      // commit: the hub would wait on it for ever (its badges stuck at `anchored`).
+      const stallCheck = setInterval(() => {
+        const ahead = this.#stalledOn(url);
+        if (ahead === null) return;
+        this.#options.logger.warn({ url, tip: this.#tip?.height ?? 0, ahead: this.#options.urls[ahead], height: this.#options.heights?.()[ahead] }, 'chain: the followed validator is behind the others; following another');
+        metrics.chainFollowerSwitches.inc();
+        this.#next = ahead;
+        socket.terminate();
+      }, Math.min(STALL_CHECK_MS, this.#options.stallMs ?? STALL_MS));
       const finish = () => {
+        clearInterval(stallCheck);
         chain.then(() => resolve(progressed), () => resolve(progressed));
       };
       socket.on('message', (data: Buffer) => {
         chain = chain.then(async () => {
           if (this.#stopped || socket.readyState !== WebSocket.OPEN) return;
           try {
-            if (await this.#handle(data.toString('utf8'), url)) progressed = true;
+            if (await this.#handle(data.toString('utf8'), url)) {
+              progressed = true;
+              this.#progressAt = this.#nowMs();
+            }
           } catch (error) {
             if (error instanceof Refusal) {
               await raiseAlert(this.#options.db, this.#options.logger, { kind: error.kind, message: error.message, source: url, detail: error.detail });
@@ -180,6 +216,31 @@ export class CommitFollower {
       socket.on('error', (error) => this.#options.logger.debug({ err: error, url }, 'chain: commit stream error'));
       socket.on('close', finish);
     });
+  }
+
+  #nowMs(): number {
+    return (this.#options.now?.() ?? new Date()).getTime();
+  }
+
+  /**
+   * The validator to follow instead of `url`, when the stream has adopted nothing for the stall
+   * time while another validator reports a height LAG_BLOCKS or more above the hub's tip: the
+   * highest such one (never `url` itself, so a validator that claims heights it does not serve
+   * is left at the next stall). Null while the stream keeps up.
+   */
+  #stalledOn(url: string): number | null {
+    if (this.#nowMs() - this.#progressAt < (this.#options.stallMs ?? STALL_MS)) return null;
+    const heights = this.#options.heights?.() ?? [];
+    const tip = this.#tip?.height ?? 0;
+    let best: number | null = null;
+    let bestHeight = tip + LAG_BLOCKS - 1;
+    heights.forEach((height, index) => {
+      if (height !== null && height > bestHeight && this.#options.urls[index] !== url) {
+        best = index;
+        bestHeight = height;
+      }
+    });
+    return best;
   }
 
   /** One stream message; true when it completed a certified run. Throws Refusal on a bad record. */
@@ -354,6 +415,7 @@ export class CommitFollower {
     // matchAllPending() during it is kept for the next.
     this.#matchAllDone = asked;
     this.#sinceWholeMatch = matchAll ? 0 : this.#sinceWholeMatch + 1;
+    this.#options.logger.debug({ from: run[0]?.height, to: head.height, leaves: run.reduce((n, record) => n + record.block.leaves.length, 0), verified: changes.length, matchAll }, 'chain: adopted a certified run');
     this.#options.tracer?.emit('adopted', () => changes.map((change) => change.event.id));
     const now = (this.#options.now?.() ?? new Date()).getTime();
     for (const change of changes) metrics.anchorLatency.observe(Math.max(0, now - new Date(change.receivedAt).getTime()) / 1000);

@@ -71,6 +71,11 @@ export class HeadWatcher {
     tick();
   }
 
+  /** Each validator's committed height from its last GET /status, null while it does not answer. */
+  heights(): (number | null)[] {
+    return this.#liveness.map((entry) => (entry.live ? entry.height : null));
+  }
+
   liveness(): ValidatorLivenessWire[] {
     return this.#liveness.map((entry) => ({ ...entry }));
   }

@@ -97,7 +97,7 @@ export function startChainService(options: ChainServiceOptions): ChainService {
     lock.start(
       () => {
         if (closed) return;
-        follower = new CommitFollower({ db: ctx.prisma, urls: started.urls, pins: currentPins, mirror, verifier, broadcaster, logger, tracer });
+        follower = new CommitFollower({ db: ctx.prisma, urls: started.urls, pins: currentPins, mirror, verifier, broadcaster, logger, tracer, heights: () => watcher?.heights() ?? [] });
         follower.start();
         const scan = () => void leaves.scan().catch((error: unknown) => logger.warn({ err: error }, 'chain: pending-leaf scan failed'));
         scan();

@@ -3,14 +3,35 @@
 // across key rotations, or the validators would refuse the leaf (invalid_signature). The pending
 // scan reads only proofs above the last fully anchored log index; the status lookup the
 // broadcaster makes per admitted batch reads proof_status_log by index (0006_chain_indexes).
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex } from '@/lib/bytes';
+import { base64urlToBytes, bytesToHex, hexToBytes } from '@/lib/bytes';
+import { leafHash } from '@/lib/merkle';
 import { keyForSeq } from '@/lib/proof/identity';
 import { loadIdentityState } from '../services/identities';
 import { startTestHub } from '../testing/hub';
 import type { TestHub } from '../testing/hub';
 import pino from 'pino';
-import { keyFromView, LeafSubmitter } from './submitter';
+import { keyFromView, LeafSubmitter, RESUBMIT_AFTER_MS } from './submitter';
+
+/** A validator's POST /leaves that admits everything and never commits: records which ids it got. */
+async function admittingValidator(): Promise<{ url: string; got: string[]; server: Server }> {
+  const got: string[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const { leaves } = JSON.parse(body) as { leaves: { id: string; sig: string }[] };
+      got.push(...leaves.map((leaf) => leaf.id));
+      const results = leaves.map((leaf) => ({ leaf_hash: bytesToHex(leafHash(hexToBytes(leaf.id), base64urlToBytes(leaf.sig))), status: 'accepted' }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, got, server };
+}
 
 let hub: TestHub;
 
@@ -86,6 +107,37 @@ describe('LeafSubmitter.scan', () => {
     const restarted = new LeafSubmitter({ db: hub.ctx.prisma, urls: [], logger: pino({ level: 'silent' }), broadcaster: { proofStatus: () => undefined, chainHead: () => undefined } });
     await restarted.close();
     expect(await restarted.scan()).toBe(1);
+  }, 60_000);
+});
+
+describe('LeafSubmitter resubmission', () => {
+  it('sends a leaf admitted but not committed after RESUBMIT_AFTER_MS to the next validator', async () => {
+    const user = await hub.signUp('stranded');
+    const response = await hub.fetchJson<{ id: string }>('/api/v1/proofs', { body: await user.identity.post('public', { body: 'stuck in one mempool' }), cookie: user.cookie });
+    expect(response.status).toBe(201);
+    const id = response.body.id;
+    const [a, b] = [await admittingValidator(), await admittingValidator()];
+    let now = Date.now();
+    const submitter = new LeafSubmitter({ db: hub.ctx.prisma, urls: [a.url, b.url], logger: pino({ level: 'silent' }), broadcaster: { proofStatus: () => undefined, chainHead: () => undefined }, now: () => new Date(now) });
+    try {
+      submitter.enqueue([id]);
+      await submitter.drain();
+      expect(a.got).toContain(id);
+      expect(b.got).not.toContain(id);
+      // Validator A admitted it and never committed it (out of consensus, say): not stale yet…
+      await submitter.scan();
+      await submitter.drain();
+      expect(b.got).not.toContain(id);
+      // …then stale: the retry goes to B, not to A again.
+      now += RESUBMIT_AFTER_MS + 1_000;
+      expect(await submitter.scan()).toBeGreaterThan(0);
+      await submitter.drain();
+      expect(b.got).toContain(id);
+      expect(a.got.filter((got) => got === id)).toHaveLength(1);
+    } finally {
+      await submitter.close();
+      await Promise.all([a, b].map(({ server }) => new Promise((resolve) => server.close(resolve))));
+    }
   }, 60_000);
 });
 

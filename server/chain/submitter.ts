@@ -135,6 +135,10 @@ export class LeafSubmitter {
       take: limit,
       select: { proofId: true },
     });
+    // A leaf admitted long ago and still not committed: the validator that admitted it may be
+    // out of consensus (catching up, cut off from its peers) with the leaf in its mempool only.
+    // The retry goes to the next validator; a validator that holds it already answers `duplicate`.
+    if (stale.length > 0) this.#validator++;
     const ids = [...missing.map((row) => row.id), ...stale.map((row) => row.proofId)];
     this.enqueue(ids);
     return ids.length;
@@ -276,6 +280,7 @@ export class LeafSubmitter {
       }
       else logger.error({ proof: row.proofId, code: result.error?.code }, 'chain: a validator refused a leaf the hub accepted');
     }
+    logger.debug({ leaves: rows.length, admitted: admitted.length, committed }, 'chain: validator answered a leaf submission');
     if (committed) this.#options.onCommitted?.();
     if (admitted.length === 0) return;
     const ids = admitted.map((row) => row.proofId);

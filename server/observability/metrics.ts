@@ -71,6 +71,12 @@ export const metrics = {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
     registers: [registry],
   }),
+  /** The chain follower left a validator whose commit stream fell behind the others (follower.ts). */
+  chainFollowerSwitches: new Counter({
+    name: 'proofhub_chain_follower_switches_total',
+    help: 'Times the commit follower left a validator whose stream adopted nothing while another reported a higher height.',
+    registers: [registry],
+  }),
   dbPool: new Gauge({
     name: 'proofhub_db_pool_connections',
     help: 'PostgreSQL pool connections by state: total (open), idle, waiting (queued clients).',

@@ -86,7 +86,8 @@ export async function startHub(options: { port: number; dataDir: string; logFile
       HOST: '127.0.0.1',
       PROOFHUB_DATA_DIR: options.dataDir,
       NEXTAUTH_URL: url,
-      LOG_LEVEL: 'warn',
+      // PROOFHUB_E2E_LOG_LEVEL=debug to chase a failure (the badges fixture prints the log of a failed spec).
+      LOG_LEVEL: process.env.PROOFHUB_E2E_LOG_LEVEL ?? 'warn',
       NEXT_TELEMETRY_DISABLED: '1',
       // Several people act in one test; the per-account limit is not what these specs measure.
       PROOFHUB_RATE_POINTS: '1000',

@@ -3,7 +3,7 @@
 // dir and free ports; the tamper spec stops and restarts it, so the fixture hands out a mutable
 // state whose pid is the current one at teardown.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test as base } from '../fixtures';
@@ -14,7 +14,20 @@ export { expect } from '../fixtures';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
-export const test = base.extend<object, { chainHub: HubState }>({
+export const test = base.extend<{ hubLogOnFailure: void }, { chainHub: HubState }>({
+  // A failed spec prints what the hub logged while it ran (warnings and errors, and every chain
+  // line), so a CI failure explains itself: CI deletes the data dir with the full log.
+  hubLogOnFailure: [
+    async ({ chainHub }, use, testInfo) => {
+      const offset = sizeOf(chainHub.logFile);
+      await use();
+      if (testInfo.status === testInfo.expectedStatus) return;
+      const lines = hubLogSince(chainHub.logFile, offset);
+      console.log(`--- hub log during "${testInfo.title}" (${lines.length} lines: warnings, errors, chain) ---\n${lines.slice(-300).join('\n')}\n--- end of hub log ---`);
+      await testInfo.attach('hub-log', { body: lines.join('\n'), contentType: 'text/plain' });
+    },
+    { auto: true },
+  ],
   chainHub: [
     // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
     async ({}, use) => {
@@ -31,6 +44,33 @@ export const test = base.extend<object, { chainHub: HubState }>({
     { scope: 'worker', timeout: 9 * 60_000 },
   ],
 });
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The hub's JSON log lines written after `offset` that are warnings or worse, or about the chain. */
+export function hubLogSince(file: string, offset: number): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter((line) => {
+    if (line.trim() === '') return false;
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+      return (typeof entry.level === 'number' && entry.level >= 40) || (typeof entry.msg === 'string' && /chain|anchor|follower|submit/i.test(entry.msg));
+    } catch {
+      return true; // not JSON: a child process's own output (validators, npm), keep it
+    }
+  });
+}
 
 /**
  * The hub serves before its devnet is up (four processes can take a while on a busy machine):

@@ -19,7 +19,18 @@ test('a post turns verified live; the proof panel shows path and signers; the ch
   // A marker on the window: a reload or navigation would drop it.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
-  await expect(badgeOf(root)).toHaveAttribute('data-badge', 'verified', { timeout: 45_000 });
+  await expect(badgeOf(root))
+    .toHaveAttribute('data-badge', 'verified', { timeout: 45_000 })
+    .catch(async (error: unknown) => {
+      // What the hub says about it, and what the badge says: a hub that never verified it, or a
+      // browser that did not take the hub's word up.
+      const id = (await root.getAttribute('data-proof-id')) ?? '';
+      const answer = await page.request.get(`/api/v1/proofs/${id}`);
+      const body = (await answer.json()) as { status?: unknown; anchor?: unknown };
+      const title = await badgeOf(root).getAttribute('title');
+      console.log(`live-badge: proof ${id}: hub says ${answer.status()} status=${String(body.status)} anchor=${JSON.stringify(body.anchor ?? null).slice(0, 300)}; badge title: ${title ?? ''}`);
+      throw error;
+    });
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 
   // The proof panel: a modal dialog, focus inside, Esc closes and focus returns to the badge.

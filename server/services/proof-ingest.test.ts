@@ -10,7 +10,7 @@ import { TestIdentity, makeContent } from '../testing/identities';
 import type { ProofNewEvent } from '@/lib/protocol/events';
 import { createHub } from './hubs';
 import { buildItems, proofRowSelect } from './read-model';
-import { snapshotViews } from './views';
+import { rebuildViews, snapshotViews } from './views';
 
 let testDb: TestDatabase;
 let ctx: AppContext;
@@ -213,5 +213,19 @@ describe('proof ingest', () => {
     expect(await snapshot()).toEqual(before);
     // Another account has its own budget.
     expect((await limited.ingest.submit(await alice.post('public', { body: 'alice still can' }), aliceId)).ok).toBe(true);
+  });
+
+  it('stores nothing when a reply cannot write its views (a post or reply is one statement: no half-stored proof)', async () => {
+    const post = await alice.post('public', { body: 'a thread whose view goes missing' });
+    expect((await ctx.ingest.submit(post, aliceId)).ok).toBe(true);
+    await ctx.prisma.threadView.delete({ where: { rootId: post.proof.id } });
+    const before = await snapshot();
+    const reply = await bob.reply('public', post.proof, 'into the void', { advance: false });
+    await expect(ctx.ingest.submit(reply, bobId)).rejects.toThrow(/thread view/);
+    expect(await snapshot()).toEqual(before);
+    // With its views back (a rebuild), the same reply is stored with its rows.
+    await rebuildViews(ctx.prisma);
+    expect((await ctx.ingest.submit(reply, bobId)).ok).toBe(true);
+    expect(await ctx.prisma.replyView.findUnique({ where: { id: reply.proof.id } })).toMatchObject({ rootId: post.proof.id, depth: 1 });
   });
 });

@@ -28,7 +28,10 @@ test('a post turns verified live; the proof panel shows path and signers; the ch
       const answer = await page.request.get(`/api/v1/proofs/${id}`);
       const body = (await answer.json()) as { status?: unknown; anchor?: unknown };
       const title = await badgeOf(root).getAttribute('title');
+      const validators = (await (await page.request.get('/api/v1/chain/validators')).json()) as { liveness?: unknown };
+      const head = (await (await page.request.get('/api/v1/chain/head')).json()) as { head?: { height?: unknown; tree_size?: unknown } | null; alerts?: unknown };
       console.log(`live-badge: proof ${id}: hub says ${answer.status()} status=${String(body.status)} anchor=${JSON.stringify(body.anchor ?? null).slice(0, 300)}; badge title: ${title ?? ''}`);
+      console.log(`live-badge: hub head ${JSON.stringify({ height: head.head?.height, tree_size: head.head?.tree_size })}, alerts ${JSON.stringify(head.alerts ?? null).slice(0, 500)}; validators ${JSON.stringify(validators.liveness ?? null)}`);
       throw error;
     });
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);

@@ -16,6 +16,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use the embedded PGlite)')
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  PROOFHUB_VACUUM_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(300),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_PREFIX is 1-64 letters, digits, _ . -').default('proofhub'),
   NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET needs at least 32 characters').optional(),
@@ -47,6 +48,8 @@ export interface Env {
   databaseUrl: string | null;
   /** Connections in the PostgreSQL pool of this process (DATABASE_POOL_MAX; docs/operations.md). */
   databasePoolMax: number;
+  /** Embedded PGlite's periodic VACUUM (ANALYZE) (PROOFHUB_VACUUM_INTERVAL_S, default 300 s, 0 off; server/db/pglite-vacuum.ts). */
+  vacuumIntervalMs: number;
   redisUrl: string | null;
   /** Prefix of every Redis key and channel (REDIS_PREFIX): several hubs may share one Redis. */
   redisPrefix: string;
@@ -90,6 +93,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     dataDir: resolve(env.PROOFHUB_DATA_DIR),
     databaseUrl: env.DATABASE_URL ?? null,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    vacuumIntervalMs: env.PROOFHUB_VACUUM_INTERVAL_S * 1000,
     redisUrl: env.REDIS_URL ?? null,
     redisPrefix: env.REDIS_PREFIX,
     nextAuthSecret: env.NEXTAUTH_SECRET ?? null,

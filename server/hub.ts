@@ -13,6 +13,7 @@ import { createContext } from './context';
 import type { AppContext } from './context';
 import { adminSocketPath, loadOrCreateSecret, lockDataDir, pgliteDir } from './data-dir';
 import type { DataDirLock } from './data-dir';
+import { startDatabaseMaintenance } from './db/pglite-vacuum';
 import type { Env } from './env';
 import { createLogger } from './observability/logging';
 import { connectRedis } from './redis';
@@ -90,6 +91,7 @@ export async function startHub(options: StartHubOptions): Promise<HubHandle> {
       },
     });
     undo.push(() => ctx.db.close());
+    undo.push(startDatabaseMaintenance(ctx.db, { intervalMs: env.vacuumIntervalMs, logger }));
     logger.info({ database: ctx.db.kind, migrations: ctx.db.migrations }, 'database ready');
     registerAppContext(ctx);
     undo.push(() => Promise.resolve(registerAppContext(undefined)));

@@ -26,6 +26,8 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlPool;
   migrations: MigrationReport;
+  /** The embedded PGlite (for its maintenance job, server/db/pglite-vacuum.ts); null on PostgreSQL. */
+  pglite: PGlite | null;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
         prisma,
         sql,
         migrations: report,
+        pglite: db,
         close: async () => {
           await prisma.$disconnect();
           await db.close();
@@ -96,6 +99,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       prisma,
       sql,
       migrations: report,
+      pglite: null,
       close: async () => {
         unwatch();
         await prisma.$disconnect();

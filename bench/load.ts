@@ -19,14 +19,17 @@
 // from the step's start to its last delivery, backlog included), latency p50/p99, and the CPU the
 // two servers used (/proc/PID/stat), as deliveries per server CPU-second: a figure the machine's
 // load moves far less than the wall-clock rates. Saturation: the step with the most deliveries/s,
-// per side; then each side runs one step at half of its own measured saturation (the p99 target).
+// per side, re-measured in interleaved rounds (below); then each side runs one step at half of its
+// own measured saturation (the p99 target).
 // Targets: 10,000 sockets held; hub saturation ≥ 0.8 × baseline; hub p99 < 200 ms at half
 // saturation. post→verified needs the chain follower: n/a here (PROOFHUB_DEVNET=0).
 //
 // Options: --quick (1,000 sockets, 3 s steps: a few minutes on a loaded 2-core machine),
 // --sockets N, --rates 0.5,1,… (messages/s; then doubling until both sides saturate; default
-// 0.5,1,2 for 10,000 sockets, 5,10,20 with --quick), --seconds S,
-// --profile DIR (V8 CPU profiles of the four servers, written when they exit), --json.
+// 0.5,1,2 for 10,000 sockets, 5,10,20 with --quick), --seconds S, --rounds N (saturation
+// re-measured in N interleaved hub/baseline rounds after the ramp; the verdict is the median of
+// their ratios), --idle-seconds S, --profile DIR (V8 CPU profiles of the four servers, written
+// when they exit), --json, --help.
 // Needs PG_TEST_URL and REDIS_TEST_URL (or it says so and exits 2).
 import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -369,7 +372,7 @@ function saturated(step: StepResult, recipients: number): boolean {
  * which goes first), until both sides saturated (at most 10 rates). Then each side at half of its
  * own saturation.
  */
-async function runInterleaved(receivers: Receivers, targets: Record<Side, Target>, rates: number[], seconds: number) {
+async function runInterleaved(receivers: Receivers, targets: Record<Side, Target>, rates: number[], seconds: number, rounds: number) {
   const steps: StepResult[] = [];
   const done: Record<Side, boolean> = { hub: false, baseline: false };
   for (let i = 0, rate = rates[0] ?? 5; i < 10 && !(done.hub && done.baseline); i++, rate = rates[i] ?? rate * 2) {
@@ -383,7 +386,33 @@ async function runInterleaved(receivers: Receivers, targets: Record<Side, Target
     }
   }
   const best = (side: Side) => steps.filter((step) => step.side === side).reduce((a, b) => (b.deliveries > a.deliveries ? b : a));
-  const saturation = { hub: best('hub'), baseline: best('baseline') };
+  const ramp = { hub: best('hub'), baseline: best('baseline') };
+  // The verdict's saturation: `rounds` more rounds, each one saturated step per side, back to back
+  // and alternating which goes first. The ramp's best step is the maximum of one noisy sample per
+  // rate; here each round is a hub/baseline pair measured under the same load, and the ratio is
+  // the median of the rounds' ratios, so one step that a neighbour's burst slowed (or sped) does
+  // not decide the verdict. A side runs at the rate that saturated it on the ramp (its last
+  // step); a round's step that kept up with that rate did not measure saturation (the ramp's step
+  // was slowed by load), so the side runs again at twice the rate, from then on.
+  const roundRate: Record<Side, number> = { hub: lastRate(steps, 'hub'), baseline: lastRate(steps, 'baseline') };
+  const repeats: { hub: StepResult; baseline: StepResult; ratio: number }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const pair: Partial<Record<Side, StepResult>> = {};
+    for (const side of round % 2 === 0 ? (['baseline', 'hub'] as const) : (['hub', 'baseline'] as const)) {
+      for (let attempt = 0; ; attempt++) {
+        const rate = roundRate[side];
+        const step = await runStep(receivers, targets[side], rate, Math.max(seconds, MIN_MESSAGES_PER_STEP / rate));
+        process.stderr.write(`saturation round ${round + 1}/${rounds}: ${describe(step)}\n`);
+        pair[side] = step;
+        if (saturated(step, targets[side].recipients) || attempt >= 2) break;
+        roundRate[side] = rate * 2;
+      }
+    }
+    const { hub, baseline } = pair as Record<Side, StepResult>;
+    repeats.push({ hub, baseline, ratio: hub.deliveries / baseline.deliveries });
+  }
+  // Each side's saturation (half-saturation steps, table): its median round (the ramp's best without rounds).
+  const saturation = repeats.length === 0 ? ramp : { hub: medianByDeliveries(repeats.map((r) => r.hub)), baseline: medianByDeliveries(repeats.map((r) => r.baseline)) };
   const half: Partial<Record<Side, StepResult>> = {};
   for (const side of ['hub', 'baseline'] as const) {
     // Half of the measured saturation, in messages/s (one decimal; at least 0.1/s).
@@ -392,15 +421,46 @@ async function runInterleaved(receivers: Receivers, targets: Record<Side, Target
     half[side] = step;
     process.stderr.write(`half saturation: ${describe(step)}\n`);
   }
-  return { steps, saturation, half: half as Record<Side, StepResult> };
+  const ratios = repeats.map((r) => r.ratio).sort((a, b) => a - b);
+  const ratio = ratios.length === 0 ? ramp.hub.deliveries / ramp.baseline.deliveries : median(ratios);
+  const cpuRatios = repeats.map((r) => r.hub.perCpuSecond / r.baseline.perCpuSecond).sort((a, b) => a - b);
+  const cpuRatio = cpuRatios.length === 0 ? ramp.hub.perCpuSecond / ramp.baseline.perCpuSecond : median(cpuRatios);
+  return { steps, ramp, repeats, saturation, ratio, ratios, cpuRatio, half: half as Record<Side, StepResult> };
 }
 
-async function idleCpuPerSecond(pids: (number | undefined)[], seconds = 3): Promise<number> {
-  const total = () => pids.map(cpuSecondsOf).reduce((sum, cpu) => sum + cpu, 0);
-  const before = total();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return (total() - before) / seconds;
+/** The offered rate of a side's last ramp step (the one that saturated it, unless the ramp ran out of rates). */
+function lastRate(steps: StepResult[], side: Side): number {
+  return steps.filter((step) => step.side === side).at(-1)?.offered ?? 1;
 }
+
+/** The median of sorted numbers (the mean of the middle two for an even count). */
+function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+}
+
+/** The step with the median deliveries/s (the lower middle one for an even count). */
+function medianByDeliveries(steps: StepResult[]): StepResult {
+  const sorted = [...steps].sort((a, b) => a.deliveries - b.deliveries);
+  const step = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (step === undefined) throw new Error('no steps');
+  return step;
+}
+
+/**
+ * CPU-s per second both sides' servers burn with no traffic, measured over the same window. The
+ * window spans Socket.IO's ping interval (25 s) plus a second, so every held socket's ping and pong
+ * fall in it once: a 3 s sample landed on a ping burst or between bursts by chance.
+ */
+async function idleCpuPerSecond(pids: Record<Side, (number | undefined)[]>, seconds: number): Promise<Record<Side, number>> {
+  const total = (side: Side) => pids[side].map(cpuSecondsOf).reduce((sum, cpu) => sum + cpu, 0);
+  const before = { hub: total('hub'), baseline: total('baseline') };
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return { hub: (total('hub') - before.hub) / seconds, baseline: (total('baseline') - before.baseline) / seconds };
+}
+
+/** Socket.IO's default pingInterval (engine.io ServerOptions), which neither side changes. */
+const PING_INTERVAL_S = 25;
 
 function uptimeLine(): string {
   return `load average ${loadavg()
@@ -416,10 +476,17 @@ async function main(): Promise<number> {
       rates: { type: 'string' },
       seconds: { type: 'string' },
       posters: { type: 'string' },
+      rounds: { type: 'string' },
+      'idle-seconds': { type: 'string' },
       profile: { type: 'string' },
+      help: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const redisUrl = process.env.REDIS_TEST_URL ?? process.env.REDIS_URL;
   if (process.env.PG_TEST_URL === undefined || redisUrl === undefined) {
     process.stderr.write('bench:load needs PG_TEST_URL (a PostgreSQL server it may create a database on) and REDIS_TEST_URL (a Redis server), e.g.\n  PG_TEST_URL=postgres://postgres:postgres@127.0.0.1:5432/proofhub_test REDIS_TEST_URL=redis://127.0.0.1:6379 npm run bench:load\n');
@@ -430,8 +497,10 @@ async function main(): Promise<number> {
   const seconds = Number(values.seconds ?? (values.quick ? 3 : 5));
   // The hub allows 30 sign-ups per address per 10 minutes (server/rate-limit.ts).
   const posters = Math.min(30, Number(values.posters ?? 28));
-  if (![sockets, seconds, posters, ...rates].every((n) => Number.isFinite(n) && n > 0)) {
-    process.stderr.write('bench:load: --sockets, --seconds, --posters and --rates take positive numbers\n');
+  const rounds = Number(values.rounds ?? 3);
+  const idleSeconds = Number(values['idle-seconds'] ?? PING_INTERVAL_S + 1);
+  if (![sockets, seconds, posters, ...rates].every((n) => Number.isFinite(n) && n > 0) || !Number.isInteger(rounds) || rounds < 0 || !(idleSeconds >= 0)) {
+    process.stderr.write('bench:load: --sockets, --seconds, --posters and --rates take positive numbers, --rounds and --idle-seconds numbers ≥ 0\n');
     return 2;
   }
   // NODE_OPTIONS reaches the servers only (the instances' env, the baseline's fork), not receivers.
@@ -538,17 +607,17 @@ async function main(): Promise<number> {
     };
     await runStep(receivers, baseline, 5, 1);
     // What each side's servers burn with no traffic (pings, timers, the hub's background jobs).
-    const idleCpu = { hub: await idleCpuPerSecond(hub.pids), baseline: await idleCpuPerSecond(baseline.pids) };
-    process.stderr.write(`idle CPU: hub servers ${idleCpu.hub.toFixed(3)} CPU-s/s, baseline ${idleCpu.baseline.toFixed(3)}\n`);
+    const idleCpu = idleSeconds > 0 ? await idleCpuPerSecond({ hub: hub.pids, baseline: baseline.pids }, idleSeconds) : { hub: Number.NaN, baseline: Number.NaN };
+    process.stderr.write(`idle CPU over ${idleSeconds} s: hub servers ${idleCpu.hub.toFixed(3)} CPU-s/s, baseline ${idleCpu.baseline.toFixed(3)}; ${uptimeLine()}\n`);
     if (values.profile !== undefined) for (const pid of [...hub.pids, ...baseline.pids]) if (pid !== undefined) process.kill(pid, 'SIGUSR2');
     process.stderr.write(`event size: hub ${eventBytes} bytes of JSON, baseline ${JSON.stringify({ content: { body: `${BODY_PREFIX}${Date.now()} ` }, pad: padding }).length}\n`);
 
-    const run = await runInterleaved(receivers, { hub, baseline }, rates, seconds);
+    const run = await runInterleaved(receivers, { hub, baseline }, rates, seconds, rounds);
     const heldAfter = (await receivers.report()).held;
 
     // ---- report
-    const ratio = run.saturation.hub.deliveries / run.saturation.baseline.deliveries;
-    const cpuRatio = run.saturation.hub.perCpuSecond / run.saturation.baseline.perCpuSecond;
+    const { ratio, cpuRatio } = run;
+    const rampRatio = run.ramp.hub.deliveries / run.ramp.baseline.deliveries;
     const row = (name: string, step: StepResult) =>
       `| ${name} | ${step.offered} | ${step.accepted.toFixed(1)} | ${Math.round(step.deliveries).toLocaleString('en-US')} | ${step.p50} | ${step.p99} | ${Number.isNaN(step.ackP50) ? 'n/a' : `${step.ackP50} / ${step.ackP99}`} | ${Math.round(step.perCpuSecond).toLocaleString('en-US')} | ${Math.round(cpuPerMessageMs(step))} | ${step.load1.toFixed(2)} |`;
     const lines = [
@@ -558,20 +627,23 @@ async function main(): Promise<number> {
       '| run | offered msg/s | accepted/s | deliveries/s | p50 ms | p99 ms | due→ack p50 / p99 ms | deliveries per server CPU-s | server CPU ms per message | load (1 min) |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...run.steps.map((step) => row(step.side, step)),
+      ...run.repeats.flatMap((round, i) => [row(`hub, saturation round ${i + 1}`, round.hub), row(`baseline, saturation round ${i + 1}`, round.baseline)]),
       row('hub, half saturation', run.half.hub),
       row('baseline, half saturation', run.half.baseline),
       '',
-      `saturation deliveries/s: hub ${Math.round(run.saturation.hub.deliveries).toLocaleString('en-US')}, baseline ${Math.round(run.saturation.baseline.deliveries).toLocaleString('en-US')}: ratio ${ratio.toFixed(2)} (target ≥ 0.80)`,
-      `deliveries per server CPU-second at saturation: hub ${Math.round(run.saturation.hub.perCpuSecond).toLocaleString('en-US')}, baseline ${Math.round(run.saturation.baseline.perCpuSecond).toLocaleString('en-US')}: ratio ${cpuRatio.toFixed(2)}`,
+      run.repeats.length === 0
+        ? `saturation deliveries/s (best ramp step per side, no rounds): hub ${Math.round(run.ramp.hub.deliveries).toLocaleString('en-US')}, baseline ${Math.round(run.ramp.baseline.deliveries).toLocaleString('en-US')}: ratio ${ratio.toFixed(2)} (target ≥ 0.80)`
+        : `saturation ratio, median of ${run.repeats.length} interleaved rounds: ${ratio.toFixed(2)} (target ≥ 0.80); rounds (hub/baseline deliveries/s at offered msg/s) ${run.repeats.map((r) => `${Math.round(r.hub.deliveries).toLocaleString('en-US')} at ${r.hub.offered} / ${Math.round(r.baseline.deliveries).toLocaleString('en-US')} at ${r.baseline.offered} = ${r.ratio.toFixed(2)}`).join(', ')}; the ramp's best steps alone: hub ${Math.round(run.ramp.hub.deliveries).toLocaleString('en-US')}, baseline ${Math.round(run.ramp.baseline.deliveries).toLocaleString('en-US')} = ${rampRatio.toFixed(2)}`,
+      `deliveries per server CPU-second at saturation (median of the rounds' ratios): ${cpuRatio.toFixed(2)} (median rounds' steps: hub ${Math.round(run.saturation.hub.perCpuSecond).toLocaleString('en-US')}, baseline ${Math.round(run.saturation.baseline.perCpuSecond).toLocaleString('en-US')})`,
       `hub p99 at half saturation (${run.half.hub.offered}/s): ${run.half.hub.p99} ms (target < 200 ms); baseline ${run.half.baseline.p99} ms at ${run.half.baseline.offered}/s`,
       `server CPU per message at saturation: hub ${cpuPerMessageMs(run.saturation.hub).toFixed(1)} ms per proof, baseline ${cpuPerMessageMs(run.saturation.baseline).toFixed(1)} ms per message, each to ${sockets.toLocaleString('en-US')} sockets (the difference is what the hub adds per proof: ingest, the event, and any per-recipient cost)`,
-      `servers' CPU with no traffic: hub ${idleCpu.hub.toFixed(3)} CPU-s/s, baseline ${idleCpu.baseline.toFixed(3)} CPU-s/s (included in the per-CPU figures)`,
+      `servers' CPU with no traffic, over ${idleSeconds} s${idleSeconds > PING_INTERVAL_S ? ' (every socket pinged once)' : ''}: hub ${idleCpu.hub.toFixed(3)} CPU-s/s, baseline ${idleCpu.baseline.toFixed(3)} CPU-s/s (included in the per-CPU figures)`,
       `hub refusals: ${refusals.size === 0 ? 'none' : [...refusals].map(([code, n]) => `${code} ${n}`).join(', ')}`,
       'post→verified: n/a (no chain follower in this run: PROOFHUB_DEVNET=0)',
       uptimeLine(),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (values.json) process.stdout.write(`${JSON.stringify({ sockets, held: heldAfter, eventBytes, ...run, ratio, cpuRatio, idleCpu, refusals: Object.fromEntries(refusals), load: loadavg() })}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ sockets, held: heldAfter, eventBytes, ...run, rampRatio, idleCpu, refusals: Object.fromEntries(refusals), load: loadavg() })}\n`);
     return 0;
   } finally {
     for (const socket of senders) socket.disconnect();
@@ -591,6 +663,23 @@ async function main(): Promise<number> {
     await cluster.destroy();
   }
 }
+
+const HELP = `npm run bench:load [-- options]: the hub's fan-out across 2 web instances beside a bare Socket.IO + Redis
+broadcast of same-size messages, interleaved on the same held sockets (issue 7; bench/README.md).
+Needs PG_TEST_URL and REDIS_TEST_URL.
+
+  --quick             1,000 sockets per side, 3 s steps, rates 5,10,20
+  --sockets N         sockets per side (default 10,000)
+  --rates a,b,...     messages/s of the ramp, then doubling until both sides saturate
+                      (default 0.5,1,2; 5,10,20 with --quick)
+  --seconds S         step length (default 5; 3 with --quick; a step lasts at least 8 messages)
+  --posters N         hub accounts posting, each with one proof in flight (default 28, at most 30)
+  --rounds N          interleaved saturation rounds after the ramp (default 3; the verdict is the
+                      median of their hub/baseline ratios; 0: the ramp's best steps decide)
+  --idle-seconds S    idle CPU window before the ramp (default 26: one ping interval; 0 skips it)
+  --profile DIR       V8 CPU profiles of the four servers over the measured steps
+  --json              one line of machine-readable figures after the table
+`;
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--receiver') {

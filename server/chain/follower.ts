@@ -178,12 +178,15 @@ export class CommitFollower {
     return new Promise<boolean>((resolve) => {
       let progressed = false;
       let chain = Promise.resolve();
+      /** Messages received and not yet handled: a busy hub working through them is not a silent stream. */
+      let unhandled = 0;
       const socket = new WebSocket(wsUrl, { maxPayload: 32 * 1024 * 1024, handshakeTimeout: 3000 });
       this.#socket = socket;
       this.#progressAt = this.#nowMs();
       // A validator can hang, or lose its peers, with its stream open and silent while the others
       // commit: the hub would wait on it for ever (its badges stuck at `anchored`).
       const stallCheck = setInterval(() => {
+        if (unhandled > 0) return;
         const ahead = this.#stalledOn(url);
         if (ahead === null) return;
         this.#options.logger.warn({ url, tip: this.#tip?.height ?? 0, ahead: this.#options.urls[ahead], height: this.#options.heights?.()[ahead] }, 'chain: the followed validator is behind the others; following another');
@@ -196,6 +199,7 @@ export class CommitFollower {
         chain.then(() => resolve(progressed), () => resolve(progressed));
       };
       socket.on('message', (data: Buffer) => {
+        unhandled++;
         chain = chain.then(async () => {
           if (this.#stopped || socket.readyState !== WebSocket.OPEN) return;
           try {
@@ -211,6 +215,8 @@ export class CommitFollower {
             }
             socket.terminate();
           }
+        }).finally(() => {
+          unhandled--;
         });
       });
       socket.on('error', (error) => this.#options.logger.debug({ err: error, url }, 'chain: commit stream error'));

@@ -4,15 +4,31 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { bytesEqual, bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import { nodeVerifier } from '@/server/crypto/ed25519-node';
 import { parseGenesis, type Genesis } from '../genesis';
 import { generateValidatorKey, type ValidatorKey } from '../keys';
 import { silentLogger } from '../logger';
-import { decodeBatch, decodeFrame, encodeBatch, encodeHello, FRAME_CHALLENGE, FRAME_WELCOME, helloSigningBytes } from './envelope';
-import { generateLinkEphemeral } from './link-keys';
+import {
+  decodeBatch,
+  decodeFrame,
+  encodeBatch,
+  encodeChallenge,
+  encodeHello,
+  encodeMessage,
+  encodeMessageBody,
+  encodeWelcome,
+  FRAME_CHALLENGE,
+  FRAME_HELLO,
+  FRAME_MESSAGE,
+  FRAME_WELCOME,
+  helloSigningBytes,
+  welcomeSigningBytes,
+} from './envelope';
+import { checkFrameMac, deriveLinkKey, generateLinkEphemeral } from './link-keys';
 import { PEER_PATH, PeerLinks } from './peer-links';
 import { type DialerSession, dialAs } from './test-dialer';
 
@@ -277,5 +293,85 @@ describe('peer links', () => {
     expect(target.received.map((m) => m.text)).toEqual(['captured']);
     expect(target.links.drops().get('bad_mac')).toBe(1);
     second.socket.terminate();
+  });
+  it('the dialer refuses a welcome whose X25519 key was swapped after signing or is a small-order point, and MACs frames the dialed side can check', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const context = { genesisHash: hexToBytes(genesis.hash) };
+    const key1 = keys[1] as ValidatorKey;
+    // Validator 1's port is served by this hand-written peer; the first two connections answer
+    // with a bad welcome, the third with a good one.
+    const peer = new WebSocketServer({ noServer: true });
+    servers[1]?.on('upgrade', (request, socket, head) => peer.handleUpgrade(request, socket, head, (ws) => peer.emit('connection', ws)));
+    cleanups.push(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+    let connections = 0;
+    const messagesOn: number[] = [];
+    const delivered: string[] = [];
+    peer.on('connection', (ws: WebSocket) => {
+      const attempt = ++connections;
+      const serverNonce = new Uint8Array(randomBytes(32));
+      const ephemeral = generateLinkEphemeral();
+      let macKey: Uint8Array | null = null;
+      ws.on('message', (data: Buffer) => {
+        const frame = decodeFrame(new Uint8Array(data));
+        if (frame?.kind === FRAME_HELLO) {
+          const sent = attempt === 2 ? new Uint8Array(32) : ephemeral.publicKey;
+          const signature = key1.sign(welcomeSigningBytes(context, 1, 0, frame.clientNonce, serverNonce, frame.ephemeral, sent));
+          const claimed = attempt === 1 ? generateLinkEphemeral().publicKey : sent;
+          macKey = deriveLinkKey(ephemeral.privateKey, frame.ephemeral, { genesisHash: context.genesisHash, from: 0, to: 1, serverNonce, clientNonce: frame.clientNonce, clientEphemeral: frame.ephemeral, serverEphemeral: ephemeral.publicKey });
+          ws.send(encodeWelcome(1, 0, claimed, signature));
+        } else if (frame?.kind === FRAME_MESSAGE) {
+          messagesOn.push(attempt);
+          if (macKey && checkFrameMac(macKey, frame.body, frame.mac)) for (const message of decodeBatch(frame.batch) ?? []) delivered.push(utf8Decode(message));
+        }
+      });
+      ws.send(encodeChallenge(1, serverNonce));
+    });
+    const dialer = startNode(genesis, keys, servers, 0);
+    dialer.links.send(1, utf8Encode('after a good handshake only'));
+    await until(() => delivered.length === 1, 'delivery on the third connection');
+    expect(delivered).toEqual(['after a good handshake only']);
+    expect(messagesOn).toEqual([3]);
+    expect(dialer.links.drops().get('handshake_failed')).toBe(2);
+  });
+
+  it('random frames after a handshake deliver nothing, and each is counted once (50 fast-check frames, fixed seed)', async () => {
+    const { genesis, keys, servers } = await makeNetwork();
+    const target = startNode(genesis, keys, servers, 1);
+    const port = (servers[1]?.address() as AddressInfo).port;
+    const context = { genesisHash: hexToBytes(genesis.hash) };
+    const key2 = keys[2] as ValidatorKey;
+    const client = await rawClient(port);
+    const session = dialAs(context, (m) => key2.sign(m), 2, 1, client.challenge);
+    client.socket.send(session.hello);
+    await until(() => client.frames.some((frame) => decodeFrame(frame)?.kind === FRAME_WELCOME), 'welcome');
+    const welcome = decodeFrame(client.frames[1] as Uint8Array);
+    if (welcome?.kind !== FRAME_WELCOME || session.accept(welcome) === null) throw new Error('expected a welcome');
+    const frameArb = fc.oneof(
+      // Well-formed MESSAGE frames with any seq, batch and a tag not made with the key.
+      fc
+        .record({ seq: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), batch: fc.uint8Array({ maxLength: 200 }), tag: fc.uint8Array({ minLength: 32, maxLength: 32 }) })
+        .map(({ seq, batch, tag }) => encodeMessage(encodeMessageBody(2, 1, seq, batch), tag)),
+      // A real frame with one byte changed.
+      fc.record({ text: fc.string({ maxLength: 50 }), at: fc.nat(), flip: fc.integer({ min: 1, max: 255 }) }).map(({ text, at, flip }) => {
+        const frame = session.frame(1n, encodeBatch([utf8Encode(text)]));
+        const index = at % frame.length;
+        frame[index] = (frame[index] as number) ^ flip;
+        return frame;
+      }),
+      // Anything at all.
+      fc.uint8Array({ maxLength: 300 }),
+    );
+    const frames = fc.sample(fc.array(frameArb, { minLength: 50, maxLength: 50 }), { numRuns: 1, seed: 6 })[0] as Uint8Array[];
+    for (const frame of frames) client.socket.send(frame);
+    const total = (): number => [...target.links.drops().values()].reduce((sum, count) => sum + count, 0);
+    await until(() => total() === frames.length, 'every frame counted');
+    await settle();
+    expect(total()).toBe(frames.length);
+    expect(target.received).toEqual([]);
+    // The link still works: the next honest frame is delivered.
+    client.socket.send(session.frame(1n, encodeBatch([utf8Encode('still here')])));
+    await until(() => target.received.length === 1, 'honest frame after the garbage');
+    expect(target.received).toEqual([{ from: 2, text: 'still here' }]);
+    client.socket.terminate();
   });
 });

@@ -8,8 +8,11 @@
 // hash and bound by its info string to the whole handshake transcript. Every MESSAGE frame then
 // carries HMAC-SHA256 (RFC 2104) under that key instead of an Ed25519 signature: ~8 µs of CPU per
 // frame instead of ~65 µs to sign and ~190 µs to verify. What travels inside the frames is
-// unchanged: votes, timeouts, certificates and proposals are still Ed25519-signed by their
-// authors, and leaves by their issuers; the MAC only authenticates the link framing.
+// unchanged: votes, timeouts and certificates are still Ed25519-signed by their authors, leaves
+// by their issuers, and a proposal carries its justify QC. A proposal's sender (the leader check)
+// was and is known from the link alone: the MAC key is known only to this link's two ends, so
+// that stays as strong, but, unlike a signature, a MAC convinces only the receiver (nothing
+// forwards a peer's frame to a third party as evidence).
 import { createHmac, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { concatBytes, utf8Encode } from '@/lib/bytes';
 

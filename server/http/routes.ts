@@ -6,6 +6,7 @@ import { addMemberRequestSchema, bindIdentityRequestSchema, createHubRequestSche
 import { didKeySchema } from '@/lib/crypto/did-key';
 import { readSessionUserId } from '../auth/session';
 import { loadAnchor } from '../chain/anchors';
+import { chainServiceOf } from '../chain/registry';
 import type { AppContext } from '../context';
 import { refuse } from '../errors';
 import { addMember, createHub, getHub, listHubs } from '../services/hubs';
@@ -120,7 +121,7 @@ export function createApiRouter(ctx: AppContext): Router {
 
     .add('GET', '/api/v1/threads/:id', async (request) => {
       const id = parseWith(proofIdSchema, request.params.id);
-      return respond(await getThread(ctx.prisma, id, await viewerOf(ctx, request)));
+      return respond(await getThread(ctx.prisma, id, await viewerOf(ctx, request), chainServiceOf(ctx)?.mirror ?? null));
     });
   registerModerationRoutes(router, ctx, write);
   registerAgentRoutes(router, ctx, write);

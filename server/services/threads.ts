@@ -1,6 +1,7 @@
 // Reading: a hub's threads by latest activity, one thread with its replies, one proof. Private
 // hubs' content is answered as not_found to non-members, so ids do not leak what exists.
 import type { ItemView, ThreadDetail, ThreadPage, ThreadSummary } from '@/lib/protocol/views';
+import type { LogMirror } from '../chain/log-mirror';
 import type { DbOrTx } from '../db/types';
 import { refuse } from '../errors';
 import { currentStatusIndex } from '../realtime/catch-up';
@@ -59,7 +60,8 @@ export async function listThreads(db: DbOrTx, hubId: string, viewer: Viewer, pag
   return { ok: true, value: { threads, next_cursor: rows.length > page.limit && last !== undefined ? last.lastLogIndex.toString() : null, status_index: statusIndex } };
 }
 
-export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer): Promise<ServiceResult<ThreadDetail>> {
+/** mirror: the hub's log mirror, to anchor every item to the newest certified head (view-anchors.ts). */
+export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer, mirror: LogMirror | null = null): Promise<ServiceResult<ThreadDetail>> {
   const thread = await db.threadView.findUnique({ where: { rootId } });
   if (thread === null) return refuse('not_found', `there is no thread ${rootId}`);
   const access = await hubAccess(db, thread.hub, viewer.userId);
@@ -68,7 +70,7 @@ export async function getThread(db: DbOrTx, rootId: string, viewer: Viewer): Pro
   const replyIds = await db.replyView.findMany({ where: { rootId }, orderBy: { logIndex: 'asc' }, select: { id: true } });
   const rows = await db.proof.findMany({ where: { id: { in: [rootId, ...replyIds.map((reply) => reply.id)] } }, select: proofRowSelect, orderBy: { logIndex: 'asc' } });
   const items = await buildItems(db, rows, viewer.did);
-  await attachAnchors(db, items);
+  await attachAnchors(db, items, mirror);
   const [root, ...replies] = items;
   if (root === undefined || root.proof.id !== rootId) throw new Error(`thread ${rootId} has no root proof`);
   const { root: _root, ...summary } = summaryOf(thread, root);

@@ -11,6 +11,7 @@ import type { AnchorWire, CertifiedHeadWire } from '@/lib/protocol/chain';
 import { verifyAnchor } from '@/lib/verify/anchor';
 import { TestChain } from '@/lib/verify/testing';
 import { verifyValidatorSet } from '@/lib/verify/validator-set';
+import { LogMirror } from '../chain/log-mirror';
 import { createContext } from '../context';
 import type { AppContext } from '../context';
 import { createTestDatabase } from '../testing/database';
@@ -108,5 +109,30 @@ describe('thread view anchors', () => {
     for (const item of [post, early, later]) expect(verifyAnchor(item.proof, byId.get(item.proof.id), pinned.value, nobleVerifier).ok).toBe(true);
     const swapped = verifyAnchor(later.proof, byId.get(early.proof.id), pinned.value, nobleVerifier);
     expect(swapped.ok ? null : swapped.error.code).toBe('inclusion_invalid');
+
+    // With the hub's log mirror (as GET /api/v1/threads/:id is served by a hub with validators),
+    // every verified item is anchored to the newest certified head: one certificate for the whole
+    // thread, the same leaf and block as its first anchor, and the browser accepts each.
+    const leaves = [identity, post.proof, early.proof, later.proof, pending.proof, orphan.proof];
+    const mirror = new LogMirror(ctx.prisma);
+    const mismatched = await getThread(ctx.prisma, post.proof.id, ANONYMOUS, mirror);
+    if (!mismatched.ok) throw new Error(mismatched.error.message);
+    // No leaves stored yet: the mirror cannot give head2's root, so the first anchors are served.
+    expect([mismatched.value.root, ...mismatched.value.replies].map((item) => item.view.anchor)).toEqual([thread.value.root, ...thread.value.replies].map((item) => item.view.anchor));
+    await ctx.prisma.chainLeaf.createMany({
+      data: leaves.map((proof, index) => ({ leafIndex: BigInt(index), leafHash: bytesToHex(leafHash(hexToBytes(proof.id), base64urlToBytes(proof.sig))), blockHeight: BigInt(index < 3 ? head1.height : head2.height) })),
+    });
+    const newest = await getThread(ctx.prisma, post.proof.id, ANONYMOUS, mirror);
+    if (!newest.ok) throw new Error(newest.error.message);
+    const atNewest = new Map([newest.value.root, ...newest.value.replies].map((item) => [item.proof.id, item.view.anchor]));
+    for (const item of [post, early, later]) {
+      const anchor = atNewest.get(item.proof.id);
+      const first = byId.get(item.proof.id);
+      expect(anchor).toMatchObject({ tree_size: head2.tree_size, root: head2.root, leaf_index: first?.leaf_index, block_height: first?.block_height });
+      expect(anchor?.certificate).toEqual(head2.certificate);
+      expect(verifyAnchor(item.proof, anchor, pinned.value, nobleVerifier).ok).toBe(true);
+    }
+    expect(atNewest.get(post.proof.id)).not.toEqual(byId.get(post.proof.id)); // it was under head1
+    expect(atNewest.get(pending.proof.id)).toBeUndefined(); // not verified: no anchor either way
   }, 120_000); // a sign-up (argon2) and five ingests on a shared 2-core machine
 });

@@ -403,7 +403,10 @@ async function runInterleaved(receivers: Receivers, targets: Record<Side, Target
         const rate = roundRate[side];
         const step = await runStep(receivers, targets[side], rate, Math.max(seconds, MIN_MESSAGES_PER_STEP / rate));
         process.stderr.write(`saturation round ${round + 1}/${rounds}: ${describe(step)}\n`);
-        pair[side] = step;
+        // As on the ramp, the side's saturation is its step with the most deliveries/s (an
+        // overdriven step can deliver less than the one that just kept up).
+        const previous = pair[side];
+        if (previous === undefined || step.deliveries > previous.deliveries) pair[side] = step;
         if (saturated(step, targets[side].recipients) || attempt >= 2) break;
         roundRate[side] = rate * 2;
       }

@@ -44,17 +44,44 @@ export interface ModerationChange {
  * DIDs never change (users.did is set once), so the answer for a stored proof is stable.
  */
 export async function moderationAccounts(db: DbOrTx, proof: SignedProofOf<'moderation'>): Promise<string[]> {
-  const onBehalfOf = proof.claim.on_behalf_of;
-  const users = await db.user.findMany({ where: { did: { in: onBehalfOf === undefined ? [proof.issuer] : [proof.issuer, onBehalfOf] } }, select: { id: true } });
-  const agent = await db.agent.findUnique({ where: { did: proof.issuer }, select: { ownerId: true } });
-  return [...new Set([...users.map((user) => user.id), ...(agent === null ? [] : [agent.ownerId])])];
+  return (await accountsOfMany(db, [proof])).get(proof.id) ?? [];
 }
 
-/** Whether a stored moderation proof takes effect: its submitter is an account it speaks for. */
+/** moderationAccounts of several proofs in two queries, by proof id. */
+async function accountsOfMany(db: DbOrTx, proofs: readonly SignedProofOf<'moderation'>[]): Promise<Map<string, string[]>> {
+  const dids = [...new Set(proofs.flatMap((proof) => (proof.claim.on_behalf_of === undefined ? [proof.issuer] : [proof.issuer, proof.claim.on_behalf_of])))];
+  const users = await db.user.findMany({ where: { did: { in: dids } }, select: { id: true, did: true } });
+  const agents = await db.agent.findMany({ where: { did: { in: [...new Set(proofs.map((proof) => proof.issuer))] } }, select: { did: true, ownerId: true } });
+  const userOf = new Map(users.map((user) => [user.did, user.id]));
+  const ownerOf = new Map(agents.map((agent) => [agent.did, agent.ownerId]));
+  return new Map(
+    proofs.map((proof) => {
+      const accounts = [userOf.get(proof.issuer), proof.claim.on_behalf_of === undefined ? undefined : userOf.get(proof.claim.on_behalf_of), ownerOf.get(proof.issuer)];
+      return [proof.id, [...new Set(accounts.filter((id): id is string => id !== undefined))]];
+    }),
+  );
+}
+
+/**
+ * Which stored moderation proofs take effect: those whose submitter (proofs.submitted_by) is an
+ * account they speak for. Three queries however many proofs.
+ */
+export async function moderationEffects(db: DbOrTx, proofs: readonly SignedProofOf<'moderation'>[]): Promise<Set<string>> {
+  if (proofs.length === 0) return new Set();
+  const rows = await db.proof.findMany({ where: { id: { in: proofs.map((proof) => proof.id) } }, select: { id: true, submittedBy: true } });
+  const submitter = new Map(rows.map((row) => [row.id, row.submittedBy]));
+  const accounts = await accountsOfMany(db, proofs);
+  return new Set(
+    proofs.filter((proof) => {
+      const by = submitter.get(proof.id);
+      return by != null && (accounts.get(proof.id) ?? []).includes(by);
+    }).map((proof) => proof.id),
+  );
+}
+
+/** Whether one stored moderation proof takes effect (moderationEffects). */
 export async function moderationTakesEffect(db: DbOrTx, proof: SignedProofOf<'moderation'>): Promise<boolean> {
-  const row = await db.proof.findUnique({ where: { id: proof.id }, select: { submittedBy: true } });
-  if (row?.submittedBy == null) return false;
-  return (await moderationAccounts(db, proof)).includes(row.submittedBy);
+  return (await moderationEffects(db, [proof])).has(proof.id);
 }
 
 /**

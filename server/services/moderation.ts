@@ -13,7 +13,7 @@ import type { DbOrTx } from '../db/types';
 import { refuse, refuseWith } from '../errors';
 import type { ServiceResult } from '../errors';
 import { hubAccess } from './hubs';
-import { loadModerationRows, moderationAccounts, moderationTakesEffect, toItemModeration } from './moderation-views';
+import { loadModerationRows, moderationAccounts, moderationEffects, toItemModeration } from './moderation-views';
 import type { ModerationChange } from './moderation-views';
 import { buildProofViews, loadSigners, proofRowSelect } from './read-model';
 
@@ -146,9 +146,10 @@ export async function listModerationLog(db: DbOrTx, userId: string | null, query
   let candidates = await readLogPage(db, hubs, query.cursor === undefined ? undefined : BigInt(query.cursor), query.limit + 1);
   const rows: typeof candidates = [];
   for (;;) {
+    const effective = await moderationEffects(db, candidates.map((row) => JSON.parse(row.raw) as SignedProofOf<'moderation'>));
     for (const row of candidates) {
       if (rows.length > query.limit) break;
-      if (await moderationTakesEffect(db, JSON.parse(row.raw) as SignedProofOf<'moderation'>)) rows.push(row);
+      if (effective.has(row.id)) rows.push(row);
     }
     const last = candidates[candidates.length - 1];
     if (rows.length > query.limit || candidates.length <= query.limit || last === undefined) break;

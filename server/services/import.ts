@@ -107,7 +107,7 @@ export async function importBatch(ctx: AppContext, userId: string | null, reques
     const admitted = await admission.admitImported(entry.content === undefined ? { proof: entry.proof } : { proof: entry.proof, content: entry.content }, moderation?.submitter ?? importer);
     if (admitted.ok) {
       if (!admitted.value.duplicate && moderation?.takesEffect === false) {
-        results.push({ id, status: 'imported', code: 'moderation_without_effect', message: 'stored without effect: its signer is not a moderator of this hub' });
+        results.push({ id, status: 'imported', code: 'moderation_without_effect', message: `stored without effect: no account of its signer here is a moderator who can read hub "${String(entry.proof.hub)}"` });
       } else results.push({ id, status: admitted.value.duplicate ? 'present' : 'imported' });
       if (id !== null) present.add(id);
     } else results.push({ id, status: 'refused', code: admitted.error.code, message: admitted.error.message });

@@ -321,6 +321,26 @@ interface ProofInsert {
 }
 
 /**
+ * The CTEs that store a proof in log order: the log-order lock, the proof row (only if `gate`, a
+ * WHERE clause or empty, holds) and its content. `stored` returns id, status, log_index, received_at.
+ */
+function storeCtes(insert: ProofInsert, gate: Prisma.Sql): Prisma.Sql {
+  const { proof } = insert;
+  return Prisma.sql`log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${BigInt(LOG_ORDER_LOCK_KEY)}::bigint)),
+      stored AS (
+        INSERT INTO proofs (id, raw, type, hub, issuer, seq, prev, created_at, ref_parent, ref_root, submitted_by)
+        SELECT ${proof.id}, ${insert.raw}, ${proof.type}, ${proof.hub}, ${proof.issuer}, ${proof.seq}::int, ${proof.prev}::text,
+          ${proof.created_at}::timestamptz, ${insert.refParent}::text, ${insert.refRoot}::text, ${insert.submitter}::text
+        FROM log_lock
+        ${gate}
+        RETURNING id, status, log_index, received_at
+      ),
+      content AS (
+        INSERT INTO proof_contents (proof_id, raw) SELECT id, ${insert.contentRaw}::text FROM stored WHERE ${insert.contentRaw}::text IS NOT NULL
+      )`;
+}
+
+/**
  * Takes the log-order lock, draws log_index and inserts the proof and its content, in one
  * statement. log_index is a sequence value drawn at the insert but visible only at commit:
  * without the lock two writers could commit 7 after 8, and a client that saw 8 and then caught
@@ -335,19 +355,7 @@ async function insertProof(tx: Tx, insert: ProofInsert): Promise<StoredRow & { r
   const { proof } = insert;
   let rows: { status: string; log_index: bigint; received_at: Date }[];
   try {
-    rows = await tx.$queryRaw`
-      WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${BigInt(LOG_ORDER_LOCK_KEY)}::bigint)),
-      stored AS (
-        INSERT INTO proofs (id, raw, type, hub, issuer, seq, prev, created_at, ref_parent, ref_root, submitted_by)
-        SELECT ${proof.id}, ${insert.raw}, ${proof.type}, ${proof.hub}, ${proof.issuer}, ${proof.seq}::int, ${proof.prev}::text,
-          ${proof.created_at}::timestamptz, ${insert.refParent}::text, ${insert.refRoot}::text, ${insert.submitter}::text
-        FROM log_lock
-        RETURNING id, status, log_index, received_at
-      ),
-      content AS (
-        INSERT INTO proof_contents (proof_id, raw) SELECT id, ${insert.contentRaw}::text FROM stored WHERE ${insert.contentRaw}::text IS NOT NULL
-      )
-      SELECT status, log_index, received_at FROM stored`;
+    rows = await tx.$queryRaw`WITH ${storeCtes(insert, Prisma.empty)} SELECT status, log_index, received_at FROM stored`;
   } catch (error) {
     if (isUniqueViolation(error)) throw new ProofConflict('proof already stored', { cause: error });
     throw error;
@@ -375,18 +383,7 @@ async function insertPostOrReply(db: Db, insert: ProofInsert, proof: PostOrReply
   let rows: (ThreadAndHeadRow & { status: string; log_index: bigint; received_at: Date })[];
   try {
     rows = await db.$queryRaw`
-      WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${BigInt(LOG_ORDER_LOCK_KEY)}::bigint)),
-      stored AS (
-        INSERT INTO proofs (id, raw, type, hub, issuer, seq, prev, created_at, ref_parent, ref_root, submitted_by)
-        SELECT ${proof.id}, ${insert.raw}, ${proof.type}, ${proof.hub}, ${proof.issuer}, ${proof.seq}::int, ${proof.prev}::text,
-          ${proof.created_at}::timestamptz, ${insert.refParent}::text, ${insert.refRoot}::text, ${insert.submitter}::text
-        FROM log_lock
-        WHERE EXISTS (SELECT 1 FROM identity_views WHERE did = ${proof.issuer}) ${threadExists}
-        RETURNING id, status, log_index, received_at
-      ),
-      content AS (
-        INSERT INTO proof_contents (proof_id, raw) SELECT id, ${insert.contentRaw}::text FROM stored WHERE ${insert.contentRaw}::text IS NOT NULL
-      ),
+      WITH ${storeCtes(insert, Prisma.sql`WHERE EXISTS (SELECT 1 FROM identity_views WHERE did = ${proof.issuer}) ${threadExists}`)},
       ${views.ctes}
       SELECT stored.status, stored.log_index, stored.received_at, ${views.columns} FROM stored ${views.joins}`;
   } catch (error) {

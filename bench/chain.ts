@@ -28,7 +28,8 @@
 // kept up: a saturated step's rate
 // is printed (the chain's rate under overload) but never counted as sustained. The latency targets
 // are judged over every step that kept up (the worst p50 and p99 among them).
-// Beside each step: the 1-minute load average (the machine is shared), blocks per second,
+// Beside each step: the 1-minute load average (the machine is shared), the machine's CPU steal
+// time over the step (bench/cpu-steal.ts; a VM's host taking CPU back), blocks per second,
 // leaves per block, views that ended without a block (timeouts), the mean view length (ms), the CPU the four validators used
 // (in cores, from their /metrics) and the mean durable safety write. In the same run it measures raw
 // node:crypto Ed25519 verifies/s on one core, before the devnet starts and again after the steps;
@@ -48,6 +49,7 @@ import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'no
 import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { formatSteal, readCpuTimes, stealPercent } from './cpu-steal';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -91,6 +93,8 @@ interface StepResult {
   readonly committed: number;
   /** 1-minute load average at the end of the step. */
   readonly load: number;
+  /** The machine's CPU steal time over the step, percent (null when unknown: not Linux). */
+  readonly steal: number | null;
   readonly chain: ChainCounters;
 }
 
@@ -252,6 +256,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
   const leaves = signLeaves(Math.ceil(offered * seconds * 1.1) + 100);
   const before = await Promise.all(devnet.urls.map(scrapeMetrics));
   const clientCpu = process.cpuUsage();
+  const cpuTimes = readCpuTimes();
   const perTick = Math.max(1, Math.round((offered * SUBMIT_TICK_MS) / 1000));
   const ticks = Math.round((seconds * 1000) / SUBMIT_TICK_MS);
   const start = performance.now();
@@ -353,6 +358,7 @@ async function runStep(devnet: Devnet, offered: number, seconds: number, committ
     submitted: ids.length,
     committed: latencies.length,
     load: loadavg()[0] ?? 0,
+    steal: stealPercent(cpuTimes, readCpuTimes()),
     chain: chainCounters(before, after, (stepEnd - start) / 1000),
   };
 }
@@ -429,8 +435,9 @@ async function main(): Promise<number> {
   process.stdout.write(`load average at start ${loadavg().map((value) => value.toFixed(2)).join(', ')} (${cores} cores)\n`);
 
   process.stdout.write(`raw node:crypto Ed25519 verify (1 core)… `);
+  const runCpuTimes = readCpuTimes();
   const rawBefore = measureRawVerify(quick ? 1 : 3);
-  process.stdout.write(`${Math.round(rawBefore.wall)}/s (${Math.round(rawBefore.cpu)} per CPU-second)\n`);
+  process.stdout.write(`${Math.round(rawBefore.wall)}/s (${Math.round(rawBefore.cpu)} per CPU-second); CPU steal meanwhile ${formatSteal(stealPercent(runCpuTimes, readCpuTimes()))}\n`);
 
   const dir = await mkdtemp(join(tmpdir(), 'proofhub-bench-chain-'));
   let devnet: Devnet | null = null;
@@ -464,8 +471,8 @@ async function main(): Promise<number> {
     );
     process.stdout.write(`\nsaturation rule: ${SATURATION_RULE}\n`);
     process.stdout.write(
-      '\n| offered leaves/s | committed leaves/s (steady window) | p50 ms | p99 ms | p50 2nd → 4th quarter ms | committed / submitted | verdict | load (1 min) | blocks/s | leaves/block | views without block | ms per view | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
-        '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      '\n| offered leaves/s | committed leaves/s (steady window) | p50 ms | p99 ms | p50 2nd → 4th quarter ms | committed / submitted | verdict | load (1 min) | CPU steal | blocks/s | leaves/block | views without block | ms per view | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
+        '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     const runAndPrint = async (offered: number): Promise<StepResult> => {
       const result = await runStep(devnet as Devnet, offered, seconds, committedAt, submittedAt);
@@ -474,7 +481,7 @@ async function main(): Promise<number> {
       process.stdout.write(
         `| ${offered} | ${Math.round(result.committedPerSecond)} | ${Math.round(result.p50)} | ${Math.round(result.p99)} | ${formatMs(result.p50SecondQuarter)} → ${formatMs(result.p50LastQuarter)} | ` +
           `${result.committed} / ${result.submitted} | ${result.saturated ? `SATURATED (${result.reasons.join(', ')})` : 'kept up'} | ` +
-          `${result.load.toFixed(1)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.viewMs.toFixed(1)} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
+          `${result.load.toFixed(1)} | ${formatSteal(result.steal)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.viewMs.toFixed(1)} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
       );
       return result;
     };
@@ -511,7 +518,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     `${Math.round(rawAfter.wall)}/s (${Math.round(rawAfter.cpu)} per CPU-second); mean ${Math.round(rawRate)}/s; ceiling ${cores} cores × rate ÷ 4 = ${Math.round(ceiling)} leaves/s\n`,
   );
-  process.stdout.write(`load average at end ${loadavg().map((value) => value.toFixed(2)).join(', ')}\n`);
+  process.stdout.write(`load average at end ${loadavg().map((value) => value.toFixed(2)).join(', ')}; CPU steal over the whole run ${formatSteal(stealPercent(runCpuTimes, readCpuTimes()))}\n`);
 
   const unsaturated = results.filter((result) => !result.saturated);
   // Only a step the chain kept up with counts as sustained (a saturated step's rate is its rate under overload).

@@ -44,7 +44,8 @@
 // Options: --steps 250,500,… (offered leaves/s), --seconds N per step (default 10), --quick
 // (6 s steps of 250, 500, 750, 1000, 1250, 1500, 2000: about three minutes), --no-refine (no halfway
 // step after the first saturated one), --json (figures as JSON after the table), --check (exit 1 when
-// a target is missed), --profile DIR (V8 CPU profiles of the validators into DIR).
+// a target is missed), --profile DIR (V8 CPU profiles of the validators into DIR), --max-block-leaves N
+// and --block-time-ms N (the validators' block cut, for experiments; defaults as `proofhub validator`).
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -425,12 +426,21 @@ async function main(): Promise<number> {
       check: { type: 'boolean' },
       profile: { type: 'string' },
       'no-refine': { type: 'boolean' },
+      'max-block-leaves': { type: 'string' },
+      'block-time-ms': { type: 'string' },
     },
   });
   const quick = values.quick === true;
   const seconds = Number(values.seconds ?? (quick ? 6 : 10));
   const steps = (values.steps ?? (quick ? '250,500,750,1000,1250,1500,2000' : '250,500,750,1000,1250,1500,1750,2000,2500,3000')).split(',').map(Number);
   const refine = values['no-refine'] !== true;
+  for (const [name, min, max] of [['max-block-leaves', 1, 4096], ['block-time-ms', 0, 60_000]] as const) {
+    const value = values[name];
+    if (value !== undefined && !(/^[0-9]+$/.test(value) && Number(value) >= min && Number(value) <= max)) {
+      process.stderr.write(`--${name}: expected a whole number in ${min}..${max}, got ${JSON.stringify(value)}\n`);
+      return 2;
+    }
+  }
   const cores = availableParallelism();
   process.stdout.write(`load average at start ${loadavg().map((value) => value.toFixed(2)).join(', ')} (${cores} cores)\n`);
 
@@ -452,6 +462,8 @@ async function main(): Promise<number> {
       timeoutMs: 2000,
       readyTimeoutMs: 120_000,
       ...(values.profile === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] }),
+      ...(values['max-block-leaves'] === undefined ? {} : { maxBlockLeaves: Number(values['max-block-leaves']) }),
+      ...(values['block-time-ms'] === undefined ? {} : { blockTimeMs: Number(values['block-time-ms']) }),
     });
     process.stdout.write('ready\n');
     const committedAt = new Map<string, number>();

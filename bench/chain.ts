@@ -113,6 +113,12 @@ interface ChainCounters {
   readonly safetyWriteMs: number;
   /** Mean view length on validator 0, ms (the step's time over the views it went through). */
   readonly viewMs: number;
+  /** Means over all validators, ms: a proposal queued → its step began; the step itself; queued → vote sent. */
+  readonly proposalWaitMs: number;
+  readonly proposalStepMs: number;
+  readonly voteDelayMs: number;
+  /** Mean over all validators, ms: the core asked this leader for a payload → its proposal sent. */
+  readonly proposeDelayMs: number;
   /** Link frames the four validators sent (each one HMAC on each end since link v3), and messages in them. */
   readonly linkFrames: number;
   readonly linkMessages: number;
@@ -181,7 +187,11 @@ async function scrapeMetrics(url: string): Promise<MetricsSnapshot> {
     if (line === '' || line.startsWith('#')) continue;
     const name = line.slice(0, line.search(/[{ ]/));
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) out.set(name, (out.get(name) ?? 0) + value);
+    if (!Number.isFinite(value)) continue;
+    out.set(name, (out.get(name) ?? 0) + value);
+    // Kind-labelled series (the consensus timing histograms) also under `name:kind`.
+    const kind = /kind="([a-z]+)"/.exec(line)?.[1];
+    if (kind !== undefined) out.set(`${name}:${kind}`, (out.get(`${name}:${kind}`) ?? 0) + value);
   }
   return out;
 }
@@ -191,6 +201,11 @@ function chainCounters(before: readonly MetricsSnapshot[], after: readonly Metri
     after.reduce((sum, snapshot, i) => (which === undefined || which === i ? sum + (snapshot.get(name) ?? 0) - (before[i]?.get(name) ?? 0) : sum), 0);
   const blocks = delta('proofhub_block_leaves_count', 0);
   const writes = delta('proofhub_safety_write_seconds_count');
+  const meanMs = (name: string, kind?: string): number => {
+    const suffix = kind === undefined ? '' : `:${kind}`;
+    const count = delta(`${name}_count${suffix}`);
+    return count === 0 ? 0 : (1000 * delta(`${name}_sum${suffix}`)) / count;
+  };
   return {
     blocksPerSecond: blocks / seconds,
     leavesPerBlock: blocks === 0 ? 0 : delta('proofhub_block_leaves_sum', 0) / blocks,
@@ -201,6 +216,10 @@ function chainCounters(before: readonly MetricsSnapshot[], after: readonly Metri
     viewMs: (1000 * seconds) / Math.max(1, delta('proofhub_chain_view', 0)),
     linkFrames: delta('proofhub_link_frames_sent_total'),
     linkMessages: delta('proofhub_link_messages_sent_total'),
+    proposalWaitMs: meanMs('proofhub_consensus_input_wait_seconds', 'proposal'),
+    proposalStepMs: meanMs('proofhub_consensus_step_seconds', 'proposal'),
+    voteDelayMs: meanMs('proofhub_consensus_vote_delay_seconds'),
+    proposeDelayMs: meanMs('proofhub_consensus_propose_delay_seconds'),
   };
 }
 
@@ -483,8 +502,8 @@ async function main(): Promise<number> {
     );
     process.stdout.write(`\nsaturation rule: ${SATURATION_RULE}\n`);
     process.stdout.write(
-      '\n| offered leaves/s | committed leaves/s (steady window) | p50 ms | p99 ms | p50 2nd → 4th quarter ms | committed / submitted | verdict | load (1 min) | CPU steal | blocks/s | leaves/block | views without block | ms per view | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms |\n' +
-        '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+      '\n| offered leaves/s | committed leaves/s (steady window) | p50 ms | p99 ms | p50 2nd → 4th quarter ms | committed / submitted | verdict | load (1 min) | CPU steal | blocks/s | leaves/block | views without block | ms per view | validators CPU (cores) | bench client CPU (cores) | validators CPU-s per 1,000 leaves | safety write ms | follower: proposal wait + step → vote sent, ms | leader: QC or TC → proposal sent (block-cut wait included), ms |\n' +
+        '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     const runAndPrint = async (offered: number): Promise<StepResult> => {
       const result = await runStep(devnet as Devnet, offered, seconds, committedAt, submittedAt);
@@ -493,7 +512,8 @@ async function main(): Promise<number> {
       process.stdout.write(
         `| ${offered} | ${Math.round(result.committedPerSecond)} | ${Math.round(result.p50)} | ${Math.round(result.p99)} | ${formatMs(result.p50SecondQuarter)} → ${formatMs(result.p50LastQuarter)} | ` +
           `${result.committed} / ${result.submitted} | ${result.saturated ? `SATURATED (${result.reasons.join(', ')})` : 'kept up'} | ` +
-          `${result.load.toFixed(1)} | ${formatSteal(result.steal)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.viewMs.toFixed(1)} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} |\n`,
+          `${result.load.toFixed(1)} | ${formatSteal(result.steal)} | ${chain.blocksPerSecond.toFixed(1)} | ${Math.round(chain.leavesPerBlock)} | ${chain.emptyViews} | ${chain.viewMs.toFixed(1)} | ${chain.validatorCores.toFixed(2)} | ${result.clientCores.toFixed(2)} | ${cpuPerThousand(result).toFixed(2)} | ${chain.safetyWriteMs.toFixed(1)} | ` +
+          `${chain.proposalWaitMs.toFixed(1)} + ${chain.proposalStepMs.toFixed(1)} → ${chain.voteDelayMs.toFixed(1)} | ${chain.proposeDelayMs.toFixed(1)} |\n`,
       );
       return result;
     };

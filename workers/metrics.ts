@@ -22,7 +22,17 @@ export interface ValidatorMetrics {
   readonly catchUpBlocks: Counter;
   readonly syncRequests: Counter<'outcome'>;
   readonly safetyWriteSeconds: Histogram;
+  /** Consensus input queued → its step began, by input kind. */
+  readonly inputWaitSeconds: Histogram<'kind'>;
+  /** The core's step() alone (checks, hashing, signing; no I/O), by input kind. */
+  readonly stepSeconds: Histogram<'kind'>;
+  /** Proposal queued → this validator's vote for it sent: a follower's share of a view. */
+  readonly voteDelaySeconds: Histogram;
+  /** Payload asked for (a QC or TC let this validator lead) → its proposal sent: a leader's share. */
+  readonly proposeDelaySeconds: Histogram;
 }
+
+const STEP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10];
 
@@ -67,6 +77,32 @@ export function createValidatorMetrics(labels: { chain_id: string; validator: st
       name: 'proofhub_safety_write_seconds',
       help: 'Durable (fsync) write of the safety record',
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    inputWaitSeconds: new Histogram({
+      name: 'proofhub_consensus_input_wait_seconds',
+      help: 'Consensus input queued until its step began, by kind',
+      labelNames: ['kind'],
+      buckets: STEP_BUCKETS,
+      registers,
+    }),
+    stepSeconds: new Histogram({
+      name: 'proofhub_consensus_step_seconds',
+      help: 'Time in the consensus core step (checks, hashing, signing; no I/O), by input kind',
+      labelNames: ['kind'],
+      buckets: STEP_BUCKETS,
+      registers,
+    }),
+    voteDelaySeconds: new Histogram({
+      name: 'proofhub_consensus_vote_delay_seconds',
+      help: 'Proposal queued until this validator sent its vote for it (fsync included)',
+      buckets: STEP_BUCKETS,
+      registers,
+    }),
+    proposeDelaySeconds: new Histogram({
+      name: 'proofhub_consensus_propose_delay_seconds',
+      help: 'Payload asked for (QC or TC formed here) until the proposal was sent (fsync included)',
+      buckets: STEP_BUCKETS,
       registers,
     }),
   };

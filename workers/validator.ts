@@ -137,7 +137,10 @@ export class ValidatorNode {
   #paused = false;
   #safetyStatus: 'ok' | 'missing' | 'damaged' | 'fresh' = 'fresh';
 
-  readonly #inputs: ConsensusInput[] = [];
+  /** Inputs waiting for the loop, with when they were queued (performance.now()). */
+  readonly #inputs: { input: ConsensusInput; at: number }[] = [];
+  /** When the payload the core asked for was requested (a QC or TC let this validator lead a view). */
+  #payloadAskedAt: number | null = null;
   #loopRunning = false;
   #loopIdle: Promise<void> = Promise.resolve();
   #resolveLoopIdle: (() => void) | null = null;
@@ -380,7 +383,7 @@ export class ValidatorNode {
   #enqueue(input: ConsensusInput): void {
     if (this.#stopping || (this.#paused && input.kind !== 'start')) return;
     if (input.kind === 'message' && this.#inputs.length >= MAX_QUEUED_INPUTS) return;
-    this.#inputs.push(input);
+    this.#inputs.push({ input, at: performance.now() });
     if (!this.#loopRunning) {
       this.#loopRunning = true;
       this.#loopIdle = new Promise((resolve) => (this.#resolveLoopIdle = resolve));
@@ -391,11 +394,15 @@ export class ValidatorNode {
   async #runLoop(): Promise<void> {
     try {
       while (this.#inputs.length > 0 && !this.#stopping && !this.#paused) {
-        const input = this.#inputs.shift() as ConsensusInput;
+        const { input, at } = this.#inputs.shift() as { input: ConsensusInput; at: number };
+        const kind = inputKind(input);
+        const started = performance.now();
+        this.metrics.inputWaitSeconds.observe({ kind }, (started - at) / 1000);
         const { state, effects } = step(this.#state, input);
         this.#state = state;
+        this.metrics.stepSeconds.observe({ kind }, (performance.now() - started) / 1000);
         this.#noteBlocks(input, effects);
-        await this.#execute(effects);
+        await this.#execute(effects, kind === 'proposal' ? at : null);
         if (input.kind === 'message' && input.message.type === 'proposal') this.#adoptProposed(input.message.block.leaves);
         else if (input.kind === 'sync') for (const block of input.blocks) this.#adoptProposed(block.leaves);
       }
@@ -439,7 +446,8 @@ export class ValidatorNode {
    * later effect: stored blocks ride in the persist's fsynced batch when one follows, and are
    * fsynced on their own before anything else otherwise.
    */
-  async #execute(effects: readonly ConsensusEffect[]): Promise<void> {
+  /** `proposalQueuedAt`: when the proposal whose effects these are was queued (vote delay metric). */
+  async #execute(effects: readonly ConsensusEffect[], proposalQueuedAt: number | null): Promise<void> {
     const blocks: PendingBlockWrite[] = [];
     // Commits are outputs, not promises to peers: applying one (leaf hashes, the Merkle log, the
     // stored record) costs ~0.1 ms a leaf, so it waits until the step's vote or proposal has left.
@@ -473,9 +481,16 @@ export class ValidatorNode {
         }
         case 'send':
           this.#links.send(effect.to, encodeConsensus(effect.message));
+          // A follower's share of a view: its proposal arrived (queued) → its vote left.
+          if (effect.message.type === 'vote' && proposalQueuedAt !== null) this.metrics.voteDelaySeconds.observe((performance.now() - proposalQueuedAt) / 1000);
           break;
         case 'broadcast':
           this.#links.broadcast(encodeConsensus(effect.message));
+          // A leader's share: the core asked for a payload (QC or TC formed) → the proposal left.
+          if (effect.message.type === 'proposal' && this.#payloadAskedAt !== null) {
+            this.metrics.proposeDelaySeconds.observe((performance.now() - this.#payloadAskedAt) / 1000);
+            this.#payloadAskedAt = null;
+          }
           break;
         case 'setTimer': {
           if (this.#viewTimer) clearTimeout(this.#viewTimer);
@@ -532,6 +547,7 @@ export class ValidatorNode {
 
   #requestPayload(view: number, parentHash: Uint8Array): void {
     if (this.#payloadRequest?.timer) clearTimeout(this.#payloadRequest.timer);
+    this.#payloadAskedAt = performance.now();
     this.#payloadRequest = { view, parentHash, requestedAt: performance.now(), timer: null };
     this.#considerPayload();
   }
@@ -932,6 +948,14 @@ export class ValidatorNode {
     this.metrics.height.set(this.#ledger.height);
     this.metrics.treeSize.set(this.#ledger.head?.treeSize ?? 0);
   }
+}
+
+/** The label of a loop input in the consensus timing metrics. */
+function inputKind(input: ConsensusInput): 'proposal' | 'vote' | 'timeout' | 'payload' | 'other' {
+  if (input.kind === 'payload') return 'payload';
+  if (input.kind !== 'message') return 'other';
+  const type = input.message.type;
+  return type === 'proposal' || type === 'vote' || type === 'timeout' ? type : 'other';
 }
 
 function encodeConsensus(message: ConsensusMessage): Uint8Array {

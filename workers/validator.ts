@@ -814,18 +814,26 @@ export class ValidatorNode {
     const accepted: LogLeaf[] = [];
     const now = performance.now();
     const results: (LeafSubmitResult | LeafSubmitFailure)[] = [];
+    // Verify in slices (each admission checks a signature) so consensus inputs interleave; each
+    // slice's accepted leaves are gossiped at once, so the peers check them while this validator
+    // checks the next slice instead of after the whole batch (a leader proposes only leaves it has
+    // pooled, and a follower must check every leaf it has not pooled inside the proposal's step).
+    let gossiped = 0;
+    const gossipAccepted = (): void => {
+      if (accepted.length === gossiped) return;
+      this.#gossip(accepted.slice(gossiped));
+      gossiped = accepted.length;
+      if (this.#payloadRequest) this.#considerPayload();
+    };
     for (let i = 0; i < leaves.length; i++) {
-      // Verify in slices (each admission checks a signature) so consensus inputs interleave.
       if (i > 0 && i % ADMIT_SLICE === 0) {
+        gossipAccepted();
         await new Promise((resolve) => setImmediate(resolve));
         if (this.#stopping) throw new RpcError('not_ready', 'stopping');
       }
       results.push(this.#admitSubmitted(leaves[i] as Leaf, indexes[i] ?? null, now, accepted));
     }
-    if (accepted.length > 0) {
-      this.#gossip(accepted);
-      if (this.#payloadRequest) this.#considerPayload();
-    }
+    gossipAccepted();
     this.metrics.mempoolSize.set(this.#mempool.size);
     return results;
   }

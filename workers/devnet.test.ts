@@ -166,6 +166,10 @@ describe('devnet of 4 validator processes', () => {
       expect(metrics).toMatch(/^proofhub_commit_latency_seconds_count\{[^}]*\} [1-9]\d*$/m);
       expect(metrics).toMatch(/^proofhub_mempool_size\{[^}]*\} \d+$/m);
       expect(metrics).toMatch(/^proofhub_peers_connected\{[^}]*\} 3$/m);
+      // Where a view's time goes: this validator has voted on proposals and stepped inputs.
+      expect(metrics).toMatch(/^proofhub_consensus_vote_delay_seconds_count\{[^}]*\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^proofhub_consensus_step_seconds_count\{[^}]*kind="proposal"[^}]*\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^proofhub_consensus_input_wait_seconds_count\{[^}]*kind="vote"[^}]*\} [1-9]\d*$/m);
     },
     TEST_TIMEOUT,
   );

@@ -444,9 +444,9 @@ export class ValidatorNode {
   /**
    * Carries out one step's effects in order. `storeBlock` and `persist` must be durable before any
    * later effect: stored blocks ride in the persist's fsynced batch when one follows, and are
-   * fsynced on their own before anything else otherwise.
+   * fsynced on their own before anything else otherwise. `proposalQueuedAt`: when the proposal
+   * whose effects these are was queued, for the vote delay metric (null for any other input).
    */
-  /** `proposalQueuedAt`: when the proposal whose effects these are was queued (vote delay metric). */
   async #execute(effects: readonly ConsensusEffect[], proposalQueuedAt: number | null): Promise<void> {
     const blocks: PendingBlockWrite[] = [];
     // Commits are outputs, not promises to peers: applying one (leaf hashes, the Merkle log, the

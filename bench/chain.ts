@@ -31,7 +31,9 @@
 // Beside each step: the 1-minute load average (the machine is shared), the machine's CPU steal
 // time over the step (bench/cpu-steal.ts; a VM's host taking CPU back), blocks per second,
 // leaves per block, views that ended without a block (timeouts), the mean view length (ms), the CPU the four validators used
-// (in cores, from their /metrics) and the mean durable safety write. In the same run it measures raw
+// (in cores, from their /metrics), the mean durable safety write, and where a view's time went (means
+// of the validators' consensus timing histograms: a follower's proposal wait + step → vote sent, a
+// leader's QC or TC → proposal sent). In the same run it measures raw
 // node:crypto Ed25519 verifies/s on one core, before the devnet starts and again after the steps;
 // every validator checks every leaf signature, so the machine's ceiling is cores × that rate ÷ 4.
 // Because other processes share the machine, it also runs a CPU phase after the warm-up (idle CPU
@@ -50,7 +52,6 @@ import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'no
 import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { formatSteal, readCpuTimes, stealPercent } from './cpu-steal';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -58,6 +59,7 @@ import WebSocket from 'ws';
 import { type LeafJson, makeSignedLeaves, readStatus } from '@/workers/client';
 import { type Devnet, startDevnet } from '@/workers/devnet';
 import { freeBasePort } from '@/workers/ports';
+import { formatSteal, readCpuTimes, stealPercent } from './cpu-steal';
 
 const TARGET_THROUGHPUT_RATIO = 0.5;
 const TARGET_P50_MS = 300;

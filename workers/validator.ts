@@ -547,8 +547,9 @@ export class ValidatorNode {
 
   #requestPayload(view: number, parentHash: Uint8Array): void {
     if (this.#payloadRequest?.timer) clearTimeout(this.#payloadRequest.timer);
-    this.#payloadAskedAt = performance.now();
-    this.#payloadRequest = { view, parentHash, requestedAt: performance.now(), timer: null };
+    const now = performance.now();
+    this.#payloadAskedAt = now;
+    this.#payloadRequest = { view, parentHash, requestedAt: now, timer: null };
     this.#considerPayload();
   }
 

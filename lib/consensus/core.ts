@@ -726,9 +726,11 @@ function handlePayload(s: Working, out: ConsensusEffect[], view: number, offered
   s.blocks.set(entry.hex, entry);
   s.proposals.set(view, entry.hex);
   s.awaitingPayload = 0;
-  // The proposal is as binding as a vote: signVote persists lastVotedView = view before either leaves.
-  const vote = signVote(s, out, entry, parent);
+  // The proposal leaves before the leader's own vote is made durable: it carries no signature of
+  // the leader's, so it binds nothing (docs/consensus.md, Proposing). The vote is an ordinary one:
+  // signVote stores the block and persists lastVotedView = view before the vote is delivered.
   out.push({ kind: 'broadcast', message: { type: 'proposal', block, tc } });
+  const vote = signVote(s, out, entry, parent);
   deliverVote(s, out, vote);
 }
 

@@ -31,7 +31,7 @@ export class Ledger {
   readonly #hasher: Hasher;
   readonly #listeners = new Set<CommitListener>();
   /**
-   * Every proof id in the applied log (leafIdKey: 32 one-byte chars, ~70 bytes a leaf in memory),
+   * Every proof id in the applied log (leafIdKey: 16 two-byte chars, ~70 bytes a leaf in memory),
    * so the mempool, POST /leaves and the consensus rules (isCommittedId) know without a disk read
    * whether an id is already in the log.
    */

@@ -152,4 +152,27 @@ describe('VerifiedSignatures', () => {
     expect(cached.verify(leaf.sig, other.id, leaf.pub)).toBe(false);
     expect(inner.calls).toBe(4);
   });
+
+  it('takes a remembered own signature without a check, and only for its exact bytes', () => {
+    const inner = countingVerifier();
+    const cached = new VerifiedSignatures(inner);
+    const [leaf, other] = leaves(2) as [Leaf, Leaf];
+    cached.remember(leaf.sig, leaf.id, leaf.pub);
+    expect(cached.verify(leaf.sig, leaf.id, leaf.pub)).toBe(true);
+    expect(inner.calls).toBe(0);
+    expect(cached.verify(leaf.sig, other.id, leaf.pub)).toBe(false);
+    expect(inner.calls).toBe(1);
+  });
+
+  it('cannot be fooled by bytes shifted between the message and the signature', () => {
+    const inner = countingVerifier();
+    const cached = new VerifiedSignatures(inner);
+    const leaf = leaves(1)[0] as Leaf;
+    expect(cached.verify(leaf.sig, leaf.id, leaf.pub)).toBe(true);
+    // The same 96 bytes of message and signature split as 33 + 63 or 31 + 65: refused, not a hit.
+    const joined = new Uint8Array([...leaf.id, ...leaf.sig]);
+    expect(cached.verify(joined.subarray(33), joined.subarray(0, 33), leaf.pub)).toBe(false);
+    expect(cached.verify(joined.subarray(31), joined.subarray(0, 31), leaf.pub)).toBe(false);
+    expect(inner.calls).toBe(3);
+  });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '@/lib/bytes';
 import { type Block, blockHash, blockHeader, blockHeaderToJson, blockToJson, payloadHash, quorumCertToJson, validatorSetHash } from '@/lib/consensus';
+import { nodeHasher } from '@/server/crypto/sha256-node';
 import { makeSignedLeaves } from './client';
 import { blockHeaderNode, committedRecordToJson, parseCommittedRecord, payloadHashNode } from './records';
 
@@ -25,6 +26,8 @@ describe('committed block records', () => {
     const block = sampleBlock(count);
     expect(bytesToHex(payloadHashNode(block.leaves))).toBe(bytesToHex(payloadHash(block.leaves)));
     expect(blockHeaderNode(identity, block)).toEqual(blockHeader(block, identity.chainId, identity.setHash));
+    // The hasher the validators give the consensus core (node:crypto) names every block as the default does.
+    expect(bytesToHex(blockHash(block, identity.chainId, identity.setHash, nodeHasher))).toBe(bytesToHex(blockHash(block, identity.chainId, identity.setHash)));
   });
 
   it.each([0, 1, 37])('writes exactly the generic wire JSON (%i leaves)', (count) => {

@@ -242,7 +242,11 @@ export class ValidatorNode {
       chainId: this.#identity.chainId,
       validators: this.#pinned.validators,
       self: this.index,
-      sign: (message) => this.#options.key.sign(message),
+      sign: (message) => {
+        const signature = this.#options.key.sign(message);
+        this.#verifier.remember(signature, message, this.#options.key.publicKey);
+        return signature;
+      },
       verifier: this.#verifier,
       payload: createMerklePayloadRules({
         verifier: this.#verifier,
@@ -252,6 +256,7 @@ export class ValidatorNode {
       }),
       // The ledger's id set is the applied log; the core checks the uncommitted ancestors itself.
       isCommittedId: (id) => this.#ledger.isCommitted(leafIdKey(id)),
+      hasher: nodeHasher,
       pacemaker: { baseTimeoutMs: this.#options.baseTimeoutMs, maxBackoffExponent: this.#options.maxBackoffExponent },
       maxLeavesPerBlock: this.#options.maxBlockLeaves,
       maxSyncBlocks: this.#options.maxSyncBlocks,

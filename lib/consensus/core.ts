@@ -167,7 +167,7 @@ export function createConsensusState(config: ConsensusConfig): ConsensusState {
   if (config.chainId.length !== 32) throw new RangeError('chainId must be 32 bytes');
   const genesis = config.payload.genesis();
   const block = genesisBlock(genesis.head);
-  const hash = blockHash(block, config.chainId, validatorSetHash(config.validators));
+  const hash = blockHash(block, config.chainId, validatorSetHash(config.validators), config.hasher);
   const chain = createChainContext(config.chainId, config.validators, hash, config.verifier);
   const qc = genesisQC(hash);
   return {
@@ -310,7 +310,7 @@ function start(s: Working, out: ConsensusEffect[], restore: RestoreData | undefi
   if (restore !== undefined) {
     if (restore.committed !== undefined) {
       const { block, context, certificate } = restore.committed;
-      const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
+      const hash = blockHash(block, s.chain.chainId, s.chain.setHash, s.config.hasher);
       s.committed = { block, hash, hex: hexKey(hash), context, certificate };
       if (certificate.view > s.highCommitQC.view) s.highCommitQC = certificate;
       if (certificate.view > s.highQC.view) s.highQC = certificate;
@@ -344,7 +344,7 @@ function restoreBlocks(s: Working, out: ConsensusEffect[], blocks: readonly Bloc
     if (block.height <= s.committed.block.height) continue;
     const parent = findBlock(s, block.parent);
     if (parent === undefined || block.height !== parent.block.height + 1 || block.view <= parent.block.view) continue;
-    const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
+    const hash = blockHash(block, s.chain.chainId, s.chain.setHash, s.config.hasher);
     const hex = hexKey(hash);
     if (s.blocks.has(hex)) continue;
     const checked = validateLeaves(s, parent, block);
@@ -469,7 +469,7 @@ function considerProposal(s: Working, out: ConsensusEffect[], proposal: PendingP
     report(out, 'invalid_block', 'height or justify view does not match the parent', from);
     return;
   }
-  const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
+  const hash = blockHash(block, s.chain.chainId, s.chain.setHash, s.config.hasher);
   const hex = hexKey(hash);
   const first = s.proposals.get(block.view);
   if (first !== undefined && first !== hex) {
@@ -721,7 +721,7 @@ function handlePayload(s: Working, out: ConsensusEffect[], view: number, offered
     if (!built.ok) return;
   }
   const block: Block = { height: parent.block.height + 1, view, parent: parent.hash, leaves, treeHead: built.value.head, justify: s.highQC };
-  const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
+  const hash = blockHash(block, s.chain.chainId, s.chain.setHash, s.config.hasher);
   const entry: BlockEntry = { block, hash, hex: hexKey(hash), context: built.value.context };
   s.blocks.set(entry.hex, entry);
   s.proposals.set(view, entry.hex);
@@ -889,7 +889,7 @@ function handleSync(s: Working, out: ConsensusEffect[], from: number, blocks: re
       report(out, 'invalid_sync', `holding ${s.blocks.size} uncommitted blocks already`, from);
       break;
     }
-    const hash = blockHash(block, s.chain.chainId, s.chain.setHash);
+    const hash = blockHash(block, s.chain.chainId, s.chain.setHash, s.config.hasher);
     const hex = hexKey(hash);
     if (s.blocks.has(hex)) continue;
     const parent = findBlock(s, block.parent);

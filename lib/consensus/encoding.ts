@@ -4,6 +4,7 @@
 // big-endian; JavaScript callers are limited to safe integers (2^53 - 1), far beyond any view.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8Encode } from '../bytes';
+import type { Hasher } from '../crypto/sha256';
 import type { Block, BlockHeader, Hash, LogLeaf, QuorumCert } from './types';
 
 export const HEADER_TAG = utf8Encode('proofhub/header/v1');
@@ -18,8 +19,9 @@ export const SIGNATURE_LENGTH = 64;
 export const LEAF_LENGTH = PUBLIC_KEY_LENGTH + 32 + SIGNATURE_LENGTH;
 export const ZERO_HASH: Hash = new Uint8Array(HASH_LENGTH);
 
-export function hashBytes(bytes: Uint8Array): Hash {
-  return sha256(bytes);
+/** SHA-256 of bytes, through `hasher` when given (else @noble/hashes). */
+export function hashBytes(bytes: Uint8Array, hasher?: Hasher): Hash {
+  return hasher === undefined ? sha256(bytes) : hasher.sha256(bytes);
 }
 
 function checkLength(name: string, bytes: Uint8Array, length: number): void {
@@ -76,7 +78,7 @@ export function validatorSetHash(validators: readonly Uint8Array[]): Hash {
 }
 
 /** "proofhub/payload/v1" ‖ u32 count ‖ (publicKey ‖ id ‖ sig)*, hashed. */
-export function payloadHash(leaves: readonly LogLeaf[]): Hash {
+export function payloadHash(leaves: readonly LogLeaf[], hasher?: Hasher): Hash {
   const writer = new ByteWriter(PAYLOAD_TAG.length + 4 + leaves.length * LEAF_LENGTH);
   writer.bytes(PAYLOAD_TAG).u32(leaves.length);
   for (const leaf of leaves) {
@@ -85,7 +87,7 @@ export function payloadHash(leaves: readonly LogLeaf[]): Hash {
     checkLength('leaf signature', leaf.sig, SIGNATURE_LENGTH);
     writer.bytes(leaf.publicKey).bytes(leaf.id).bytes(leaf.sig);
   }
-  return hashBytes(writer.finish());
+  return hashBytes(writer.finish(), hasher);
 }
 
 /**
@@ -111,11 +113,11 @@ export function encodeHeader(header: BlockHeader): Uint8Array {
     .finish();
 }
 
-export function headerHash(header: BlockHeader): Hash {
-  return hashBytes(encodeHeader(header));
+export function headerHash(header: BlockHeader, hasher?: Hasher): Hash {
+  return hashBytes(encodeHeader(header), hasher);
 }
 
-export function blockHeader(block: Block, chainId: Uint8Array, setHash: Hash): BlockHeader {
+export function blockHeader(block: Block, chainId: Uint8Array, setHash: Hash, hasher?: Hasher): BlockHeader {
   return {
     chainId,
     height: block.height,
@@ -124,12 +126,13 @@ export function blockHeader(block: Block, chainId: Uint8Array, setHash: Hash): B
     logSize: block.treeHead.size,
     logRoot: block.treeHead.root,
     validatorSetHash: setHash,
-    payloadHash: payloadHash(block.leaves),
+    payloadHash: payloadHash(block.leaves, hasher),
   };
 }
 
-export function blockHash(block: Block, chainId: Uint8Array, setHash: Hash): Hash {
-  return headerHash(blockHeader(block, chainId, setHash));
+/** SHA-256 of the block's header; `hasher` as in hashBytes (every back-end gives the same hash). */
+export function blockHash(block: Block, chainId: Uint8Array, setHash: Hash, hasher?: Hasher): Hash {
+  return headerHash(blockHeader(block, chainId, setHash, hasher), hasher);
 }
 
 /** "proofhub/vote/v1" ‖ chainId(32) ‖ view u64 ‖ blockHash(32) ‖ committedHash(32): 120 bytes. */

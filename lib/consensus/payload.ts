@@ -2,7 +2,7 @@
 // validator votes, every leaf signature is checked (One Ed25519 rule, through the injected
 // verifier) and the tree head is recomputed from the parent's frontier; one bad signature, a
 // duplicate, or a wrong size or root and the block gets no vote.
-import { bytesEqual, bytesToHex } from '../bytes';
+import { bytes32Key, bytesEqual, bytesToHex } from '../bytes';
 import type { SignatureVerifier } from '../crypto/types';
 import { fail, ok, type Result } from '../errors';
 import { defaultHasher, type Hasher, leafHash, MerkleFrontier } from '../merkle';
@@ -50,9 +50,9 @@ export function leafHashOf(leaf: LogLeaf, hasher: Hasher = defaultHasher): Uint8
   return hash;
 }
 
-/** A 32-byte proof id as a Map/Set key: one char per byte (cheaper than hex; compares by value). */
+/** A 32-byte proof id as a Map/Set key (lib/bytes bytes32Key: cheaper than hex, compares by value). */
 export function leafIdKey(id: Uint8Array): string {
-  return String.fromCharCode.apply(null, id as unknown as number[]);
+  return bytes32Key(id);
 }
 
 type ResolvedOptions = Required<Omit<MerklePayloadOptions, 'verifier'>>;

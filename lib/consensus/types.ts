@@ -2,6 +2,7 @@
 // byte array here is immutable by convention: the reducer never mutates a value it was given, so
 // blocks and certificates are shared freely between states.
 import type { SignatureVerifier } from '../crypto/types';
+import type { Hasher } from '../crypto/sha256';
 import type { Result } from '../errors';
 
 /** 32-byte SHA-256 digest. */
@@ -171,6 +172,11 @@ export interface ConsensusConfig {
    * uncommitted ancestors are refused.
    */
   readonly isCommittedId?: (id: Uint8Array) => boolean;
+  /**
+   * SHA-256 for block hashes (payload and header). Default: @noble/hashes. A worker passes
+   * node:crypto: the payload hash covers 128 bytes a leaf and runs once per block and validator.
+   */
+  readonly hasher?: Hasher;
   readonly unsafe?: UnsafeKnobs;
 }
 

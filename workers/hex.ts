@@ -1,13 +1,7 @@
-// Hex on Node's native encoder: the commit path writes two hex index keys and three hex JSON fields
-// per leaf, and @scure/base's pure-JS hex (lib/bytes) cost ~3 % of a validator's CPU there.
+// Hex on Node's native encoder: the commit path writes three hex JSON fields per leaf, and
+// @scure/base's pure-JS hex (lib/bytes) cost ~3 % of a validator's CPU there.
 // Lowercase, like lib/bytes bytesToHex (the one spelling the wire schemas accept).
-import { leafIdKey } from '@/lib/consensus/payload';
-
 export function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-/** The key lib/consensus leafIdKey gives the id whose lowercase hex is `hex`. */
-export function idKeyOfHex(hex: string): string {
-  return leafIdKey(Buffer.from(hex, 'hex'));
-}

@@ -2,9 +2,10 @@
 // of their leaves, rebuilt in memory at start (MerkleLog answers inclusion and consistency proofs
 // for any past size). Commits are applied to the log synchronously, in consensus order, and written
 // to the store by one queue; readers (RPC, the commit stream) see a block only once it is on disk.
+import { randomBytes } from 'node:crypto';
 import { bytesEqual } from '@/lib/bytes';
 import { type Block, leafHashOf, leafIdKey, type QuorumCert } from '@/lib/consensus';
-import { MerkleLog, type Hasher } from '@/lib/merkle';
+import { HashIndex, HashList, MerkleLog, type Hasher } from '@/lib/merkle';
 import { hexOf } from './hex';
 import { type ChainIdentity, type CommittedBlockRecord, committedRecordToJson, parseCommittedRecord } from './records';
 import { type CommittedBlockWrite, StoreError, type ValidatorStore } from './store';
@@ -31,11 +32,13 @@ export class Ledger {
   readonly #hasher: Hasher;
   readonly #listeners = new Set<CommitListener>();
   /**
-   * Every proof id in the applied log (leafIdKey: 16 two-byte chars, ~70 bytes a leaf in memory),
-   * so the mempool, POST /leaves and the consensus rules (isCommittedId) know without a disk read
-   * whether an id is already in the log.
+   * Lookups in the applied log without a disk read, for the mempool, POST /leaves, the consensus
+   * rules (isCommittedId) and inclusion proofs: the proof ids in log order, and HashIndex tables
+   * from a proof id or a leaf hash (the log's own level 0) to the log index. ~80 bytes a leaf.
    */
-  readonly #ids = new Set<string>();
+  readonly #ids = new HashList();
+  readonly #byId: HashIndex;
+  readonly #byLeafHash: HashIndex;
   /** Head applied to the log (consensus order); may be ahead of what is on disk. */
   #applied: { height: number; hash: Uint8Array } = { height: 0, hash: new Uint8Array(32) };
   /** Head on disk: what readers see. Null until the first commit. */
@@ -43,20 +46,41 @@ export class Ledger {
   #writes: Promise<void> = Promise.resolve();
   #writeError: Error | null = null;
 
-  private constructor(store: ValidatorStore, identity: ChainIdentity, hasher: Hasher, log: MerkleLog) {
+  private constructor(store: ValidatorStore, identity: ChainIdentity, hasher: Hasher, log: MerkleLog, salt: number) {
     this.#store = store;
     this.#identity = identity;
     this.#hasher = hasher;
     this.log = log;
+    const ids = this.#ids;
+    this.#byId = new HashIndex((index) => (index < ids.count ? ids.get(index) : undefined), { salt, initialSlots: 2 * log.size });
+    this.#byLeafHash = new HashIndex((index) => log.leafHashAt(index), { salt: ~salt, initialSlots: 2 * log.size });
+  }
+
+  /** Adds leaf `index` (already appended to the log) to the lookups. */
+  #index(index: number, id: Uint8Array, hash: Uint8Array): void {
+    this.#ids.push(id);
+    this.#byId.add(id, index);
+    this.#byLeafHash.add(hash, index);
   }
 
   /** Opens the ledger over a store: reads the head and rebuilds the Merkle log from the stored leaves. */
   static async open(store: ValidatorStore, identity: ChainIdentity, hasher: Hasher, genesisHash: Uint8Array): Promise<Ledger> {
     const hashes: Uint8Array[] = [];
-    for await (const hash of store.leafHashes()) hashes.push(hash);
+    const ids: (Uint8Array | null)[] = [];
+    for await (const leaf of store.leaves()) {
+      hashes.push(leaf.hash);
+      ids.push(leaf.id);
+    }
+    // A store written before session 9 keeps its leaves' proof ids in `id/` entries.
+    if (ids.includes(null)) {
+      for await (const { id, index } of store.legacyProofIds()) if (index < ids.length && ids[index] === null) ids[index] = id;
+    }
     const log = MerkleLog.fromLeafHashes(hashes, { hasher });
-    const ledger = new Ledger(store, identity, hasher, log);
-    for await (const key of store.proofIdKeys()) ledger.#ids.add(key);
+    const ledger = new Ledger(store, identity, hasher, log, randomSalt());
+    ids.forEach((id, index) => {
+      if (id === null) throw new StoreError('store_corrupt', `leaf ${index} has no proof id`);
+      ledger.#index(index, id, hashes[index] as Uint8Array);
+    });
     ledger.#applied = { height: 0, hash: genesisHash };
     const head = await store.readHead();
     if (head === null) {
@@ -101,13 +125,23 @@ export class Ledger {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Whether a proof id (leafIdKey) is in the applied log. */
-  isCommitted(idKey: string): boolean {
-    return this.#ids.has(idKey);
+  /** Whether a proof id is in the applied log. */
+  isCommittedId(id: Uint8Array): boolean {
+    return this.#byId.has(id);
+  }
+
+  /** Log index of the leaf with this proof id in the applied log. */
+  indexOfProofId(id: Uint8Array): number | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Log index of the leaf with this leaf hash in the applied log. */
+  indexOfLeafHash(hash: Uint8Array): number | undefined {
+    return this.#byLeafHash.get(hash);
   }
 
   get committedIdCount(): number {
-    return this.#ids.size;
+    return this.#byId.size;
   }
 
   /**
@@ -132,11 +166,9 @@ export class Ledger {
       for (const leaf of block.leaves) {
         // Computed once per leaf object: at admission for pooled leaves, else when the block validated.
         const hashOfLeaf = leafHashOf(leaf, this.#hasher);
-        this.log.append(hashOfLeaf);
+        this.#index(this.log.append(hashOfLeaf), leaf.id, hashOfLeaf);
         leafHashes.push(hashOfLeaf);
-        const key = leafIdKey(leaf.id);
-        committedIds.push(key);
-        this.#ids.add(key);
+        committedIds.push(leafIdKey(leaf.id));
       }
       if (this.log.size !== block.treeHead.size || !bytesEqual(this.log.root(), block.treeHead.root)) {
         throw new Error(`block ${block.height}: its tree head does not match the log after its leaves`);
@@ -201,4 +233,9 @@ export class Ledger {
       json,
     };
   }
+}
+
+/** The HashIndex salt: random per process, so no one can pick ids that crowd one probe run. */
+function randomSalt(): number {
+  return randomBytes(4).readUInt32LE(0);
 }

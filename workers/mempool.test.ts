@@ -53,7 +53,7 @@ function countingVerifier(): SignatureVerifier & { calls: number } {
 describe('Mempool', () => {
   it('admits valid leaves once, refuses bad signatures, committed leaves and overflow', () => {
     const committed = new Set<string>();
-    const pool = new Mempool({ verified: new VerifiedLeaves(nodeVerifier), isCommitted: (key) => committed.has(key), maxLeaves: 3 });
+    const pool = new Mempool({ verified: new VerifiedLeaves(nodeVerifier), isCommitted: (id) => committed.has(leafIdKey(id)), maxLeaves: 3 });
     const [a, b, c, d] = leaves(4) as [Leaf, Leaf, Leaf, Leaf];
     expect(pool.add(a).result).toBe('accepted');
     expect(pool.add(a).result).toBe('duplicate');
@@ -113,7 +113,7 @@ describe('Mempool.adopt', () => {
     const inner = countingVerifier();
     const verified = new VerifiedLeaves(inner);
     const committed = new Set<string>();
-    const pool = new Mempool({ verified, isCommitted: (key) => committed.has(key) });
+    const pool = new Mempool({ verified, isCommitted: (id) => committed.has(leafIdKey(id)) });
     const [a, b, c] = leaves(3) as [Leaf, Leaf, Leaf];
     // The proposal's leaf object, checked by the payload rules before the vote.
     const proposed: LogLeaf = { publicKey: a.pub, id: a.id, sig: a.sig };

@@ -112,8 +112,8 @@ export class VerifiedLeaves {
 
 export interface MempoolOptions {
   readonly verified: VerifiedLeaves;
-  /** True when a leaf with this proof id (leafIdKey) is already in the committed log. */
-  readonly isCommitted: (idKey: string) => boolean;
+  /** True when a leaf with this proof id is already in the committed log. */
+  readonly isCommitted: (id: Uint8Array) => boolean;
   readonly maxLeaves?: number;
 }
 
@@ -141,7 +141,7 @@ export class Mempool {
     const pooled = this.#leaves.get(key);
     if (pooled !== undefined) return { result: 'duplicate', leaf: pooled, key };
     const leaf: LogLeaf = { publicKey: input.pub, id: input.id, sig: input.sig };
-    if (this.#options.isCommitted(key)) return { result: 'committed', leaf, key };
+    if (this.#options.isCommitted(input.id)) return { result: 'committed', leaf, key };
     if (this.#leaves.size >= this.maxLeaves) return { result: 'mempool_full', leaf, key };
     if (!this.#options.verified.verify(leaf)) return { result: 'bad_signature', leaf, key };
     this.#leaves.set(key, leaf);
@@ -157,7 +157,7 @@ export class Mempool {
   adopt(leaf: LogLeaf): boolean {
     if (!this.#options.verified.has(leaf) || this.#leaves.size >= this.maxLeaves) return false;
     const key = leafIdKey(leaf.id);
-    if (this.#leaves.has(key) || this.#options.isCommitted(key)) return false;
+    if (this.#leaves.has(key) || this.#options.isCommitted(leaf.id)) return false;
     this.#leaves.set(key, leaf);
     return true;
   }

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex, utf8Encode } from '@/lib/bytes';
-import { leafIdKey } from '@/lib/consensus';
 import { StoreError, ValidatorStore } from './store';
 
 const genesis = { hash: 'aa'.repeat(32), chainId: 'store-test' };
@@ -87,17 +86,11 @@ describe('ValidatorStore', () => {
     expect(await store.readHead()).toEqual({ height: 1, hash: '01'.repeat(32) });
     expect(await store.readBlockJson(1)).toBe('{"h":1}');
     expect(await store.heightOfHash('01'.repeat(32))).toBe(1);
-    expect(await store.indexOfLeafHash(bytesToHex(leaf))).toBe(0);
-    expect(await store.indexOfProofId(bytesToHex(id))).toBe(0);
-    expect(await store.indexesOfLeafHashes([bytesToHex(leaf), 'ff'.repeat(32)])).toEqual([0, null]);
     expect(await store.readPendingBlocks(0)).toEqual([utf8Encode('p2')]);
     const leaves = [];
-    for await (const hash of store.leafHashes()) leaves.push(bytesToHex(hash));
-    expect(leaves).toEqual([bytesToHex(leaf)]);
+    for await (const stored of store.leaves()) leaves.push({ hash: bytesToHex(stored.hash), id: stored.id && bytesToHex(stored.id) });
+    expect(leaves).toEqual([{ hash: bytesToHex(leaf), id: bytesToHex(id) }]);
     expect(await store.readBlocksFrom(1, 10)).toEqual(['{"h":1}']);
-    const ids = [];
-    for await (const key of store.proofIdKeys()) ids.push(key);
-    expect(ids).toEqual([leafIdKey(id)]);
     await store.close();
     // Pending copies written by an earlier run are pruned by a commit of this one.
     const reopened = await ValidatorStore.open(dir, genesis);

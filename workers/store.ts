@@ -15,14 +15,17 @@
 //   head                 JSON {height, hash}: the last committed block
 //   block/<height:12>    JSON of the committed block with its commit certificate (wire form)
 //   hash/<hex>           height of the committed block with that hash
-//   leaf/<index:15>      32-byte leaf hash of log leaf index
-//   lh/<leaf hash hex>   log index of that leaf
-//   id/<proof id hex>    log index of the leaf with that proof id
+//   leaf/<index:15>      leaf hash ‖ proof id (32 + 32 bytes) of log leaf index
 //   pending/<height:12>/<hash>  an uncommitted block this validator voted for (storeBlock effect)
+//
+// Lookups by leaf hash or proof id are answered from memory (the ledger's HashIndex tables, rebuilt
+// from the leaf/ entries at start): the per-leaf `lh/<hex>` and `id/<hex>` index keys this store
+// wrote until session 9 were random keys, and inserting and compacting them cost more CPU than the
+// rest of a commit. A store written before keeps them; the ledger reads its old `id/` entries once
+// at start (leaf/ values there are the 32-byte hash alone) and ignores `lh/`.
 import { ClassicLevel } from 'classic-level';
 import { bytesEqual, concatBytes, utf8Decode, utf8Encode } from '@/lib/bytes';
 import { sha256 } from '@/lib/crypto/sha256';
-import { hexOf, idKeyOfHex } from './hex';
 
 const STORE_VERSION = 1;
 const SAFETY_MAGIC = utf8Encode('PHS1');
@@ -196,12 +199,10 @@ export class ValidatorStore {
       batch.put(blockKey(block.height), utf8Encode(block.json));
       batch.put(`hash/${block.hash}`, utf8Encode(String(block.height)));
       block.leafHashes.forEach((hash, offset) => {
-        const index = block.firstLeafIndex + offset;
-        batch.put(leafKey(index), hash);
-        const indexBytes = utf8Encode(String(index));
-        batch.put(`lh/${hexOf(hash)}`, indexBytes);
-        const id = block.leafIds[offset];
-        if (id) batch.put(`id/${hexOf(id)}`, indexBytes);
+        const entry = new Uint8Array(64);
+        entry.set(hash);
+        entry.set(block.leafIds[offset] as Uint8Array, 32);
+        batch.put(leafKey(block.firstLeafIndex + offset), entry);
       });
     }
     const last = blocks[blocks.length - 1] as CommittedBlockWrite;
@@ -224,37 +225,23 @@ export class ValidatorStore {
     return value === undefined ? null : Number(utf8Decode(value));
   }
 
-  /** Log index of the leaf with this hash (hex), or null. */
-  async indexOfLeafHash(leafHashHex: string): Promise<number | null> {
-    const value = await this.#db.get(`lh/${leafHashHex}`);
-    return value === undefined ? null : Number(utf8Decode(value));
+  /**
+   * Every stored leaf in log order: its hash, and its proof id (null for a leaf written before
+   * session 9, whose id is in the store's old `id/` entries: see legacyProofIds).
+   */
+  async *leaves(): AsyncGenerator<{ hash: Uint8Array; id: Uint8Array | null }> {
+    for await (const value of this.#db.values({ gte: 'leaf/', lt: 'leaf0' })) {
+      if (value.length === 64) yield { hash: value.slice(0, 32), id: value.slice(32, 64) };
+      else if (value.length === 32) yield { hash: value.slice(), id: null };
+      else throw new StoreError('store_corrupt', `a leaf entry holds ${value.length} bytes`);
+    }
   }
 
-  async indexesOfLeafHashes(leafHashesHex: readonly string[]): Promise<(number | null)[]> {
-    if (leafHashesHex.length === 0) return [];
-    const values = await this.#db.getMany(leafHashesHex.map((hash) => `lh/${hash}`));
-    return values.map((value) => (value === undefined ? null : Number(utf8Decode(value))));
-  }
-
-  async indexesOfProofIds(idsHex: readonly string[]): Promise<(number | null)[]> {
-    if (idsHex.length === 0) return [];
-    const values = await this.#db.getMany(idsHex.map((id) => `id/${id}`));
-    return values.map((value) => (value === undefined ? null : Number(utf8Decode(value))));
-  }
-
-  async indexOfProofId(idHex: string): Promise<number | null> {
-    const value = await this.#db.get(`id/${idHex}`);
-    return value === undefined ? null : Number(utf8Decode(value));
-  }
-
-  /** Every committed proof id, as lib/consensus leafIdKey (to rebuild the ledger's id set at start). */
-  async *proofIdKeys(): AsyncGenerator<string> {
-    for await (const key of this.#db.keys({ gte: 'id/', lt: 'id0' })) yield idKeyOfHex(key.slice(3));
-  }
-
-  /** Every stored leaf hash in log order (to rebuild the Merkle log at start). */
-  async *leafHashes(): AsyncGenerator<Uint8Array> {
-    for await (const value of this.#db.values({ gte: 'leaf/', lt: 'leaf0' })) yield new Uint8Array(value);
+  /** The proof ids of a store written before session 9 (`id/<hex>` → log index), in key order. */
+  async *legacyProofIds(): AsyncGenerator<{ id: Uint8Array; index: number }> {
+    for await (const [key, value] of this.#db.iterator({ gte: 'id/', lt: 'id0' })) {
+      yield { id: new Uint8Array(Buffer.from(key.slice(3), 'hex')), index: Number(utf8Decode(value)) };
+    }
   }
 
   /** Committed block JSON from height `from`, at most limit of them. */

@@ -221,7 +221,7 @@ export class ValidatorNode {
     }
     this.#mempool = new Mempool({
       verified: this.#verifiedLeaves,
-      isCommitted: (key) => this.#ledger.isCommitted(key),
+      isCommitted: (id) => this.#ledger.isCommittedId(id),
       maxLeaves: this.#options.mempoolMaxLeaves,
     });
     this.#links = new PeerLinks({
@@ -255,7 +255,7 @@ export class ValidatorNode {
         verifyLeaf: (leaf) => this.#verifiedLeaves.verify(leaf),
       }),
       // The ledger's id set is the applied log; the core checks the uncommitted ancestors itself.
-      isCommittedId: (id) => this.#ledger.isCommitted(leafIdKey(id)),
+      isCommittedId: (id) => this.#ledger.isCommittedId(id),
       hasher: nodeHasher,
       pacemaker: { baseTimeoutMs: this.#options.baseTimeoutMs, maxBackoffExponent: this.#options.maxBackoffExponent },
       maxLeavesPerBlock: this.#options.maxBlockLeaves,
@@ -812,11 +812,8 @@ export class ValidatorNode {
   async #submitLeaves(leaves: readonly Leaf[]): Promise<(LeafSubmitResult | LeafSubmitFailure)[]> {
     if (!this.#started) throw new RpcError('not_ready', this.#catchingUp ? 'catching up with peers' : 'starting');
     // One proof id is in the log at most once, whatever signature comes with it (see mempool.ts).
-    // The index is read from disk only for ids the ledger's in-memory set says are in the log.
-    const committed = leaves.map((leaf) => this.#ledger.isCommitted(leafIdKey(leaf.id)));
-    const indexes: (number | null)[] = committed.some(Boolean)
-      ? await this.#store.indexesOfProofIds(leaves.map((leaf, i) => (committed[i] ? hexOf(leaf.id) : '')))
-      : [];
+    // The ledger's in-memory index says whether, and where, an id is in the applied log.
+    const indexes = leaves.map((leaf) => this.#ledger.indexOfProofId(leaf.id) ?? null);
     const accepted: LogLeaf[] = [];
     const now = performance.now();
     const results: (LeafSubmitResult | LeafSubmitFailure)[] = [];
@@ -906,14 +903,15 @@ export class ValidatorNode {
     };
   }
 
-  async #inclusionProof(target: InclusionTarget): Promise<object> {
+  /** Answered from memory (the ledger's log and indexes); throws RpcError. */
+  #inclusionProof(target: InclusionTarget): object {
     const headSize = this.#ledger.head?.treeSize ?? 0;
     const size = target.size ?? headSize;
     if (size > headSize) throw new RpcError('bad_size', `size ${size} is beyond the certified tree size ${headSize}`);
     let index: number | null;
     if (target.index !== undefined) index = target.index;
-    else if (target.leaf !== undefined) index = await this.#store.indexOfLeafHash(target.leaf);
-    else index = await this.#store.indexOfProofId(target.id as string);
+    else if (target.leaf !== undefined) index = this.#ledger.indexOfLeafHash(hexToBytes(target.leaf)) ?? null;
+    else index = this.#ledger.indexOfProofId(hexToBytes(target.id as string)) ?? null;
     if (index === null) throw new RpcError('leaf_not_found', 'no committed leaf with that hash or id');
     if (index >= size) throw new RpcError('index_out_of_range', `leaf ${index} is not in the tree of size ${size}`);
     const proof = this.#ledger.log.inclusionProof(index, size);
@@ -944,7 +942,7 @@ export class ValidatorNode {
       readBlock: (height) => this.#ledger.readBlock(height),
       readBlocks: (from, limit) => this.#ledger.readBlocks(from, limit),
       readSync: (from, target) => (this.#started ? this.#answerSync(from, target) : Promise.resolve(null)),
-      inclusionProof: (target) => this.#inclusionProof(target),
+      inclusionProof: (target) => Promise.resolve().then(() => this.#inclusionProof(target)),
       consistencyProof: (from, to) => this.#consistencyProof(from, to),
       submitLeaves: (leaves) => this.#submitLeaves(leaves),
       committedHeight: () => this.#ledger.height,

@@ -5,7 +5,8 @@ export { consistencyProof, inclusionProof, rootOf } from './tree';
 export { verifyConsistency, verifyInclusion, type ConsistencyClaim, type InclusionClaim } from './verify';
 export { MerkleFrontier } from './frontier';
 export { MerkleLog, type MerkleLogOptions } from './log';
-export { InMemoryNodeStore, type MerkleNodeStore } from './store';
+export { HashList, InMemoryNodeStore, type MerkleNodeStore } from './store';
+export { HASH_INDEX_MAX, HashIndex } from './hash-index';
 export {
   consistencyProofFromJson,
   consistencyProofJsonSchema,

@@ -25,7 +25,8 @@ export interface MerkleNodeStore {
 const CHUNK_HASHES = 8192;
 const FIRST_CHUNK_HASHES = 8;
 
-class HashLevel {
+/** An append-only list of 32-byte values in chunks (a Merkle level; the validators' proof ids). */
+export class HashList {
   // Fixed-size chunks: growing never copies more than one chunk, and views handed out by get()
   // stay valid because a chunk's written bytes are never overwritten.
   private readonly chunks: Uint8Array[] = [];
@@ -71,7 +72,7 @@ class HashLevel {
 
 /** In-memory MerkleNodeStore: 32 bytes per stored hash in 256 KiB chunks, ≈ 64 bytes per leaf. */
 export class InMemoryNodeStore implements MerkleNodeStore {
-  private readonly levels: HashLevel[] = [];
+  private readonly levels: HashList[] = [];
 
   count(level: number): number {
     return this.levels[level]?.count ?? 0;
@@ -87,8 +88,8 @@ export class InMemoryNodeStore implements MerkleNodeStore {
 
   push(level: number, hash: Uint8Array): void {
     if (hash.length !== HASH_SIZE) throw new RangeError(`node hashes are ${HASH_SIZE} bytes, got ${hash.length}`);
-    while (this.levels.length <= level) this.levels.push(new HashLevel());
-    (this.levels[level] as HashLevel).push(hash);
+    while (this.levels.length <= level) this.levels.push(new HashList());
+    (this.levels[level] as HashList).push(hash);
   }
 
   /** Bytes held by hash buffers (for memory reports). */
